@@ -1,0 +1,100 @@
+// Command djangoguard audits Django projects from source and probes live
+// Django deployments. This package only wires commands; the work is done in
+// the packages under internal/.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/djangoguard/djangoguard/internal/version"
+)
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// Exit codes, documented in the README.
+const (
+	exitOK       = 0 // nothing at or above --fail-on
+	exitFindings = 1 // a finding at or above --fail-on
+	exitUsage    = 2 // usage or fatal error
+)
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "djangoguard",
+		Short: "Security audits for Django projects and Django deployments",
+		Long: `djangoguard audits a Django project from its source without running it
+(settings, URLs, views, templates, dependencies) and probes live Django
+deployments (headers, cookies, TLS, exposed files), explaining every finding
+with Django-specific remediation mapped to OWASP Top 10 and CWE.`,
+		Version:       version.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("djangoguard {{.Version}}\n")
+	root.AddCommand(
+		newScanCmd(),
+		newProbeCmd(),
+		newRulesCmd(),
+		newExplainCmd(),
+		newVersionCmd(),
+	)
+	for _, extra := range extraCommands {
+		root.AddCommand(extra())
+	}
+	return root
+}
+
+// extraCommands are added by the files that wire further command groups
+// (debug, db, deps, serve ...), each from its own init function.
+var extraCommands []func() *cobra.Command
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the djangoguard version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(cmd.OutOrStdout(), "djangoguard %s\n", version.String())
+			return nil
+		},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(os.Stderr, "djangoguard:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, "djangoguard:", err)
+	return exitUsage
+}

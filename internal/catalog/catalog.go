@@ -1,0 +1,34 @@
+// Package catalog lists every rule djangoguard has. It is the registry:
+// each rule set lives in the package that owns its subject, and is named
+// here once.
+package catalog
+
+import (
+	"fmt"
+
+	"github.com/djangoguard/djangoguard/internal/rules"
+	"github.com/djangoguard/djangoguard/internal/scan"
+	"github.com/djangoguard/djangoguard/internal/settingsrules"
+)
+
+// ruleSets returns every rule set. Add a package's Rules() here.
+func ruleSets() [][]*rules.Rule {
+	return [][]*rules.Rule{
+		scan.Rules(),          // 0xx: the tool itself
+		settingsrules.Rules(), // 1xx: settings and URLs
+	}
+}
+
+// Registry returns the registry of every rule. It panics on invalid or
+// duplicate rule metadata, which is a programming error caught by tests.
+func Registry() *rules.Registry {
+	var all []*rules.Rule
+	for _, set := range ruleSets() {
+		all = append(all, set...)
+	}
+	reg, err := rules.NewRegistry(all...)
+	if err != nil {
+		panic(fmt.Sprintf("catalog: %v", err))
+	}
+	return reg
+}
