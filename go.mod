@@ -3,7 +3,7 @@ module github.com/djangoguard/djangoguard
 go 1.24
 
 require (
-	github.com/BurntSushi/toml v1.4.0 // indirect
+	github.com/BurntSushi/toml v1.5.0 // indirect
 	github.com/aquasecurity/go-pep440-version v0.0.1 // indirect
 	github.com/aquasecurity/go-version v0.0.1 // indirect
 	github.com/fatih/color v1.18.0 // indirect
