@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,20 +12,33 @@ import (
 )
 
 func newRulesCmd() *cobra.Command {
-	var asJSON bool
+	var format, output string
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List every rule with its code, severity and title",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			reg := catalog.Registry()
-			if asJSON {
-				return report.WriteRulesJSON(cmd.OutOrStdout(), reg.All())
+			all := catalog.Registry().All()
+			var write func(io.Writer) error
+			switch format {
+			case "table":
+				write = func(w io.Writer) error { return report.WriteRulesTable(w, all) }
+			case "json":
+				write = func(w io.Writer) error { return report.WriteRulesJSON(w, all) }
+			case "markdown":
+				write = func(w io.Writer) error { return report.WriteRulesMarkdown(w, all) }
+			default:
+				return usageErr("--format: unknown format %q (want table, json or markdown)", format)
 			}
-			return report.WriteRulesTable(cmd.OutOrStdout(), reg.All())
+			if output != "" {
+				return writeFileAtomic(output, write)
+			}
+			return write(cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the rules as JSON")
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table, json, markdown (the docs/rules.md page)")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of standard output")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

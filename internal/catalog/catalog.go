@@ -11,6 +11,8 @@ import (
 	"github.com/djangoguard/djangoguard/internal/settingsrules"
 )
 
+//go:generate go run ../../cmd/djangoguard rules --format markdown --output ../../docs/rules.md
+
 // ruleSets returns every rule set. Add a package's Rules() here.
 func ruleSets() [][]*rules.Rule {
 	return [][]*rules.Rule{

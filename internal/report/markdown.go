@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -41,7 +42,9 @@ func WriteMarkdown(w io.Writer, doc *Document) error {
 		fmt.Fprintf(bw, "| %s | %d |\n", mdCell(c.Name), c.Count)
 	}
 	bw.WriteString("\n| | Rule | Where | Message |\n|---|---|---|---|\n")
-	for i, f := range doc.Findings {
+	rows := append([]rules.Finding(nil), doc.Findings...)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Severity > rows[j].Severity })
+	for i, f := range rows {
 		if i == maxMarkdownRows {
 			fmt.Fprintf(bw, "\n…and %d more; see the full report.\n", len(doc.Findings)-maxMarkdownRows)
 			break
