@@ -1,0 +1,563 @@
+package templates
+
+import (
+	"bytes"
+	"errors"
+	"html"
+	"io"
+	"sort"
+	"strings"
+
+	xhtml "golang.org/x/net/html"
+)
+
+// ContextKind is the kind of place in the HTML output a variable lands in.
+type ContextKind uint8
+
+const (
+	// CtxText is element content, where Django's escaping is enough
+	// (including RCDATA elements such as <textarea> and <title>).
+	CtxText ContextKind = iota
+	// CtxTag is inside a tag where an attribute name would go:
+	// <input {{ attrs }}>.
+	CtxTag
+	// CtxAttr is an attribute value; see HTMLContext.Attr, Quote, AttrKind.
+	CtxAttr
+	// CtxScript is the body of a <script> element.
+	CtxScript
+	// CtxStyle is the body of a <style> element.
+	CtxStyle
+	// CtxComment is inside an HTML comment <!-- -->.
+	CtxComment
+	// CtxOther is a doctype, CDATA section or processing instruction.
+	CtxOther
+	// CtxPlain is a template that does not produce HTML.
+	CtxPlain
+)
+
+func (k ContextKind) String() string {
+	switch k {
+	case CtxText:
+		return "text"
+	case CtxTag:
+		return "inside tag"
+	case CtxAttr:
+		return "attribute"
+	case CtxScript:
+		return "script"
+	case CtxStyle:
+		return "style"
+	case CtxComment:
+		return "html comment"
+	case CtxOther:
+		return "other markup"
+	case CtxPlain:
+		return "plain text"
+	}
+	return "unknown"
+}
+
+// AttrKind classifies an attribute by what the browser does with its value.
+type AttrKind uint8
+
+const (
+	// AttrPlain is an ordinary attribute (class, title, value, data-*...).
+	AttrPlain AttrKind = iota
+	// AttrURL is an attribute whose value is a URL that is followed,
+	// loaded or submitted to: href, src, action, formaction, xlink:href,
+	// data on <object>. A javascript: URL there runs script.
+	AttrURL
+	// AttrJS is an event handler (onclick...) or a framework attribute whose
+	// value is evaluated as JavaScript (Alpine's x-data, x-init, x-on:, @,
+	// Vue's v-on:, htmx's hx-on).
+	AttrJS
+	// AttrStyle is the style attribute (CSS).
+	AttrStyle
+)
+
+func (k AttrKind) String() string {
+	switch k {
+	case AttrURL:
+		return "url"
+	case AttrJS:
+		return "javascript"
+	case AttrStyle:
+		return "css"
+	}
+	return "plain"
+}
+
+// ClassifyAttr returns the kind of attribute attr on element elem (both
+// lower-case).
+func ClassifyAttr(elem, attr string) AttrKind {
+	switch {
+	case attr == "href" || attr == "action" || attr == "formaction" || attr == "xlink:href":
+		return AttrURL
+	case attr == "src" && elem != "img" && elem != "audio" && elem != "video" && elem != "source" && elem != "track" && elem != "input":
+		return AttrURL
+	case attr == "data" && elem == "object":
+		return AttrURL
+	case attr == "style":
+		return AttrStyle
+	case isEventAttr(attr):
+		return AttrJS
+	}
+	return AttrPlain
+}
+
+func isEventAttr(a string) bool {
+	if len(a) > 2 && strings.HasPrefix(a, "on") {
+		for i := 2; i < len(a); i++ {
+			if a[i] < 'a' || a[i] > 'z' {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case len(a) > 1 && a[0] == '@',
+		strings.HasPrefix(a, "x-on:"), strings.HasPrefix(a, "v-on:"),
+		strings.HasPrefix(a, "hx-on"),
+		a == "x-data", a == "x-init":
+		return true
+	}
+	return false
+}
+
+// HTMLContext is where a variable's rendered value lands.
+type HTMLContext struct {
+	Kind ContextKind
+	// Element is the lower-case name of the element whose tag or body holds
+	// the variable ("" for ordinary text).
+	Element string
+	// Attr is the lower-case attribute name (CtxAttr).
+	Attr string
+	// Quote is the attribute's quote character, 0 when unquoted (CtxAttr).
+	Quote    byte
+	AttrKind AttrKind
+	// AtStart is true when nothing but whitespace and control tags precede
+	// the variable in the attribute value, so it decides a URL's scheme.
+	AtStart bool
+	// JS and JSQuote say where in JavaScript the variable is, for script
+	// bodies and AttrJS attributes (JSQuote is the string's quote).
+	JS      JSState
+	JSQuote byte
+	// ScriptType is the lower-case type attribute of the enclosing <script>.
+	ScriptType string
+}
+
+// IsJS reports whether the value is read as JavaScript: a script of a
+// JavaScript type, or an event-handler attribute.
+func (c HTMLContext) IsJS() bool {
+	switch c.Kind {
+	case CtxScript:
+		return IsJSType(c.ScriptType)
+	case CtxAttr:
+		return c.AttrKind == AttrJS
+	}
+	return false
+}
+
+// IsJSType reports whether a <script type> value means JavaScript.
+func IsJSType(typ string) bool {
+	typ = strings.ToLower(strings.TrimSpace(typ))
+	if i := strings.IndexByte(typ, ';'); i >= 0 {
+		typ = strings.TrimSpace(typ[:i])
+	}
+	switch typ {
+	case "", "module", "text/javascript", "application/javascript", "text/ecmascript",
+		"application/ecmascript", "application/x-javascript", "text/x-javascript", "text/jsx", "text/babel":
+		return true
+	}
+	return false
+}
+
+func (c HTMLContext) String() string {
+	switch c.Kind {
+	case CtxAttr:
+		q := "unquoted"
+		if c.Quote != 0 {
+			q = "quoted"
+		}
+		s := q + " " + c.AttrKind.String() + " attribute " + c.Attr + " of <" + c.Element + ">"
+		if c.AttrKind == AttrJS {
+			s += " (javascript " + c.JS.String() + ")"
+		}
+		return s
+	case CtxScript:
+		if c.IsJS() {
+			return "<script> (javascript " + c.JS.String() + ")"
+		}
+		return "<script type=" + c.ScriptType + ">"
+	case CtxTag:
+		return "inside the tag <" + c.Element + ">"
+	}
+	if c.Element != "" {
+		return c.Kind.String() + " of <" + c.Element + ">"
+	}
+	return c.Kind.String()
+}
+
+// Element is an HTML start or end tag.
+type Element struct {
+	// Name is the lower-case tag name.
+	Name        string
+	Start, End  int // from '<' to after '>'
+	EndTag      bool
+	SelfClosing bool
+	Attrs       []Attr
+	// ContentStart and ContentEnd delimit the raw text of <script>, <style>,
+	// <textarea>, <title> and the like (equal when the body is empty; both
+	// -1 for other elements).
+	ContentStart, ContentEnd int
+}
+
+// Attr is one attribute of a start tag.
+type Attr struct {
+	// Name is lower-case.
+	Name      string
+	NameStart int
+	// ValueStart and ValueEnd delimit the value, quotes excluded; both -1
+	// when the attribute has no value.
+	ValueStart, ValueEnd int
+	Quote                byte
+}
+
+// HasValue reports whether the attribute has "=value".
+func (a *Attr) HasValue() bool { return a.ValueStart >= 0 }
+
+// Attr returns the element's first attribute of that name (lower-case), or
+// nil.
+func (e *Element) Attr(name string) *Attr {
+	for i := range e.Attrs {
+		if e.Attrs[i].Name == name {
+			return &e.Attrs[i]
+		}
+	}
+	return nil
+}
+
+// Value returns the source text of an attribute's value, template tags
+// included, or "" when it has none.
+func (t *Template) Value(a *Attr) string {
+	if a == nil || a.ValueStart < 0 {
+		return ""
+	}
+	return string(t.Src[a.ValueStart:a.ValueEnd])
+}
+
+// StaticValue returns an attribute value with every template token
+// removed, and whether there was any.
+func (t *Template) StaticValue(a *Attr) (text string, dynamic bool) {
+	if a == nil || a.ValueStart < 0 {
+		return "", false
+	}
+	return t.StaticText(a.ValueStart, a.ValueEnd)
+}
+
+// StaticText returns the source between two offsets with every template
+// token removed, and whether there was any.
+func (t *Template) StaticText(start, end int) (string, bool) {
+	var b strings.Builder
+	dynamic := false
+	i := sort.Search(len(t.Tokens), func(i int) bool { return t.Tokens[i].End > start })
+	pos := start
+	for ; i < len(t.Tokens) && t.Tokens[i].Start < end; i++ {
+		tok := t.Tokens[i]
+		if tok.Kind == TextToken {
+			continue
+		}
+		dynamic = true
+		if tok.Start > pos {
+			b.Write(t.Src[pos:tok.Start])
+		}
+		pos = max(pos, tok.End)
+	}
+	if pos < end {
+		b.Write(t.Src[pos:end])
+	}
+	return b.String(), dynamic
+}
+
+type regionKind uint8
+
+const (
+	rText regionKind = iota
+	rRCDATA
+	rStartTag
+	rEndTag
+	rScript
+	rStyle
+	rComment
+	rOther
+)
+
+// region is a stretch of the output classified by the HTML tokenizer.
+type region struct {
+	start, end int
+	kind       regionKind
+	elem       int // index in Elements of the tag, or of the element a body belongs to; -1
+}
+
+// controlTag reports whether a tag renders nothing itself (it is masked with
+// spaces); other tags may output text and are masked like variables.
+func controlTag(name string) bool {
+	if strings.HasPrefix(name, "end") {
+		return true
+	}
+	switch name {
+	case "if", "elif", "else", "for", "empty", "with", "block", "extends", "load",
+		"comment", "verbatim", "autoescape", "filter", "spaceless", "ifchanged",
+		"ifequal", "ifnotequal", "set", "macro", "call", "raw", "import", "from",
+		"do", "plural", "elseif", "localize", "localtime", "timezone", "language",
+		"cache", "blocktrans", "blocktranslate", "resetcycle":
+		return true
+	}
+	return false
+}
+
+// mask returns a copy of the source in which every template token is
+// replaced by filler of the same length: 'x' for what renders a value
+// (variables, output tags), spaces for comments and control tags. The HTML
+// tokenizer then sees the markup structure the template produces, and
+// every offset still points at the original source.
+func (t *Template) mask() []byte {
+	m := bytes.Clone(t.Src)
+	for _, tok := range t.Tokens {
+		fill := byte(0)
+		switch tok.Kind {
+		case VarToken:
+			fill = 'x'
+		case TagToken:
+			fill = 'x'
+			if controlTag(firstWord(tok.Content)) {
+				fill = ' '
+			}
+		case CommentToken:
+			fill = ' '
+		}
+		if fill == 0 {
+			continue
+		}
+		for i := tok.Start; i < tok.End; i++ {
+			if m[i] != '\n' {
+				m[i] = fill
+			}
+		}
+	}
+	return m
+}
+
+// analyseHTML tokenizes the masked source and records elements and regions.
+func (t *Template) analyseHTML() {
+	m := t.mask()
+	z := xhtml.NewTokenizer(bytes.NewReader(m))
+	off := 0
+	rawElem := -1 // element whose raw text body comes next
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			if err := z.Err(); err != nil && !errors.Is(err, io.EOF) {
+				t.errorf(off, "HTML tokenizer stopped: %v", err)
+			}
+			break
+		}
+		n := len(z.Raw())
+		start, end := off, off+n
+		off = end
+		if n == 0 {
+			continue
+		}
+		switch tt {
+		case xhtml.TextToken:
+			r := region{start: start, end: end, kind: rText, elem: -1}
+			if rawElem >= 0 {
+				e := &t.Elements[rawElem]
+				e.ContentStart, e.ContentEnd = start, end
+				r.elem = rawElem
+				switch e.Name {
+				case "script":
+					r.kind = rScript
+				case "style":
+					r.kind = rStyle
+				default:
+					r.kind = rRCDATA
+				}
+			}
+			t.regions = append(t.regions, r)
+			rawElem = -1
+			continue
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
+			e := parseTag(m, start, end)
+			e.SelfClosing = tt == xhtml.SelfClosingTagToken
+			e.ContentStart, e.ContentEnd = -1, -1
+			idx := len(t.Elements)
+			t.Elements = append(t.Elements, e)
+			kind := rStartTag
+			if e.EndTag {
+				kind = rEndTag
+			}
+			t.regions = append(t.regions, region{start: start, end: end, kind: kind, elem: idx})
+			rawElem = -1
+			if !e.EndTag && isRawElement(e.Name) {
+				rawElem = idx
+				t.Elements[idx].ContentStart, t.Elements[idx].ContentEnd = end, end
+			}
+			continue
+		case xhtml.CommentToken:
+			t.regions = append(t.regions, region{start: start, end: end, kind: rComment, elem: -1})
+		default:
+			t.regions = append(t.regions, region{start: start, end: end, kind: rOther, elem: -1})
+		}
+		rawElem = -1
+	}
+	t.assignContexts(m)
+}
+
+func isRawElement(name string) bool {
+	switch name {
+	case "script", "style", "textarea", "title", "iframe", "noembed", "noframes", "noscript", "xmp", "plaintext":
+		return true
+	}
+	return false
+}
+
+// parseTag reads the tag m[start:end] ("<name attr=v ...>" or "</name>")
+// the way the HTML tokenizer does.
+func parseTag(m []byte, start, end int) Element {
+	e := Element{Start: start, End: end}
+	i := start + 1
+	if i < end && m[i] == '/' {
+		e.EndTag = true
+		i++
+	}
+	ns := i
+	for i < end && !isSpace(m[i]) && m[i] != '/' && m[i] != '>' {
+		i++
+	}
+	e.Name = strings.ToLower(string(m[ns:i]))
+	for i < end {
+		for i < end && (isSpace(m[i]) || m[i] == '/') {
+			i++
+		}
+		if i >= end || m[i] == '>' {
+			break
+		}
+		a := Attr{NameStart: i, ValueStart: -1, ValueEnd: -1}
+		i++ // the first character may be '='
+		for i < end && !isSpace(m[i]) && m[i] != '/' && m[i] != '>' && m[i] != '=' {
+			i++
+		}
+		a.Name = strings.ToLower(string(m[a.NameStart:i]))
+		j := i
+		for j < end && isSpace(m[j]) {
+			j++
+		}
+		if j < end && m[j] == '=' {
+			j++
+			for j < end && isSpace(m[j]) {
+				j++
+			}
+			if j < end && (m[j] == '"' || m[j] == '\'') {
+				a.Quote = m[j]
+				a.ValueStart = j + 1
+				k := bytes.IndexByte(m[j+1:end], a.Quote)
+				if k < 0 {
+					a.ValueEnd = end
+					i = end
+				} else {
+					a.ValueEnd = j + 1 + k
+					i = a.ValueEnd + 1
+				}
+			} else {
+				a.ValueStart = j
+				for j < end && !isSpace(m[j]) && m[j] != '>' {
+					j++
+				}
+				a.ValueEnd = j
+				i = j
+			}
+		}
+		if !e.EndTag {
+			e.Attrs = append(e.Attrs, a)
+		}
+	}
+	return e
+}
+
+// assignContexts computes the HTML context of every variable.
+func (t *Template) assignContexts(m []byte) {
+	scanners := map[int]*jsScanner{} // by region index
+	for vi := range t.Vars {
+		v := &t.Vars[vi]
+		ri := sort.Search(len(t.regions), func(i int) bool { return t.regions[i].end > v.Start })
+		if ri >= len(t.regions) {
+			continue
+		}
+		r := t.regions[ri]
+		c := HTMLContext{}
+		switch r.kind {
+		case rText:
+			c.Kind = CtxText
+		case rRCDATA:
+			c.Kind, c.Element = CtxText, t.Elements[r.elem].Name
+		case rComment:
+			c.Kind = CtxComment
+		case rOther:
+			c.Kind = CtxOther
+		case rStyle:
+			c.Kind, c.Element = CtxStyle, "style"
+		case rScript:
+			e := &t.Elements[r.elem]
+			c.Kind, c.Element = CtxScript, "script"
+			c.ScriptType = strings.ToLower(strings.TrimSpace(t.StaticOf(e.Attr("type"))))
+			if IsJSType(c.ScriptType) {
+				s := scanners[ri]
+				if s == nil {
+					s = newJSScanner()
+					s.pos = r.start
+					scanners[ri] = s
+				}
+				s.advance(m[:r.end], v.Start)
+				c.JS, c.JSQuote = s.state, s.quote
+				if c.JS == JSComment {
+					c.JSQuote = 0
+				}
+			}
+		case rStartTag, rEndTag:
+			e := &t.Elements[r.elem]
+			c.Kind, c.Element = CtxTag, e.Name
+			for ai := range e.Attrs {
+				a := &e.Attrs[ai]
+				if a.ValueStart < 0 || v.Start < a.ValueStart || v.Start >= a.ValueEnd {
+					continue
+				}
+				c.Kind, c.Attr, c.Quote = CtxAttr, a.Name, a.Quote
+				c.AttrKind = ClassifyAttr(e.Name, a.Name)
+				c.AtStart = len(bytes.TrimSpace(m[a.ValueStart:v.Start])) == 0
+				if c.AttrKind == AttrJS {
+					c.JS, c.JSQuote = jsStateAt([]byte(html.UnescapeString(string(m[a.ValueStart:v.Start]))))
+					if c.JS == JSComment {
+						c.JSQuote = 0
+					}
+				}
+				break
+			}
+		}
+		v.Context = c
+	}
+}
+
+// StaticOf returns the static text of an attribute value ("" for nil).
+func (t *Template) StaticOf(a *Attr) string {
+	s, _ := t.StaticValue(a)
+	return s
+}
+
+// contextAt returns a variable's context; plain templates have CtxPlain.
+func (t *Template) contextAt(v *Variable) HTMLContext {
+	if t.Plain {
+		return HTMLContext{Kind: CtxPlain}
+	}
+	return v.Context
+}
