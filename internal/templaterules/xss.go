@@ -1,0 +1,319 @@
+package templaterules
+
+import (
+	"strings"
+
+	"github.com/djangoguard/djangoguard/internal/rules"
+	"github.com/djangoguard/djangoguard/internal/templates"
+)
+
+// lastSafe returns the index of the last |safe or |safeseq filter, or -1.
+func lastSafe(v *templates.Variable) int {
+	for i := len(v.Filters) - 1; i >= 0; i-- {
+		if n := v.Filters[i].Name; n == "safe" || n == "safeseq" {
+			return i
+		}
+	}
+	return -1
+}
+
+// escapesBeforeSafe reports whether a filter, placed before |safe, leaves
+// a value that holds no markup (escaped, encoded or reduced to a number).
+func escapesBeforeSafe(name string) bool {
+	switch name {
+	case "escape", "e", "force_escape", "forceescape", "escapejs", "urlencode", "json_script", "tojson",
+		"linebreaks", "linebreaksbr", "urlize", "urlizetrunc", "linenumbers", "unordered_list",
+		"slugify", "length", "count", "wordcount", "filesizeformat", "floatformat", "yesno", "pluralize",
+		"divisibleby", "length_is":
+		return true
+	}
+	return false
+}
+
+// neutralAfterSafe reports whether a filter, placed after |safe, leaves a
+// value that is escaped on output or holds no markup. Django's |escape is
+// not one: it leaves values already marked safe untouched. Filters that
+// return a new plain string (upper, date...) drop the safe mark in Django,
+// but not in Jinja2, where Markup methods keep it.
+func neutralAfterSafe(name string, d templates.Dialect) bool {
+	switch name {
+	case "force_escape", "forceescape", "escapejs", "urlencode", "json_script", "tojson", "length", "count",
+		"wordcount", "slugify", "filesizeformat", "floatformat", "divisibleby", "length_is":
+		return true
+	case "upper", "yesno", "date", "time", "timesince", "timeuntil", "pluralize", "make_list":
+		return d == templates.Django
+	}
+	return false
+}
+
+func runSafeFilter(pass *rules.Pass) error {
+	return eachTemplate(pass, true, func(t *templates.Template) {
+		if t.Plain {
+			return
+		}
+		for i := range t.Vars {
+			v := &t.Vars[i]
+			k := lastSafe(v)
+			if k < 0 || v.Literal {
+				continue
+			}
+			harmless := false
+			for _, f := range v.Filters[:k] {
+				harmless = harmless || escapesBeforeSafe(f.Name)
+			}
+			escapeAfter := false
+			for _, f := range v.Filters[k+1:] {
+				harmless = harmless || neutralAfterSafe(f.Name, t.Dialect)
+				escapeAfter = escapeAfter || f.Name == "escape" || f.Name == "e"
+			}
+			if harmless {
+				continue
+			}
+			msg := "{{ %s }} is output without escaping (|%s) in %s: if %s can hold user input, that input becomes HTML and script"
+			if escapeAfter {
+				msg += "; the |escape after |" + v.Filters[k].Name + " does nothing to a value already marked safe — use |force_escape"
+			}
+			report(pass, t, v.Start, v.End, 0, msg, v.Expr, v.Filters[k].Name, v.Context, v.Base)
+		}
+	})
+}
+
+func runAutoescapeOff(pass *rules.Pass) error {
+	return eachTemplate(pass, false, func(t *templates.Template) {
+		if t.Plain {
+			return
+		}
+		for i := range t.Tags {
+			tag := &t.Tags[i]
+			if tag.Name != "autoescape" || len(tag.Args) == 0 {
+				continue
+			}
+			if a := strings.ToLower(tag.Args[0]); a != "off" && a != "false" {
+				continue
+			}
+			end := len(t.Src)
+			if tag.Close >= 0 {
+				end = t.Tags[tag.Close].Start
+			}
+			var outputs []string
+			for j := range t.Vars {
+				v := &t.Vars[j]
+				if v.AutoescapeTag == i && !v.Literal && !v.Autoescape && len(outputs) < 3 {
+					outputs = append(outputs, "{{ "+v.Expr+" }}")
+				}
+			}
+			for j := i + 1; j < len(t.Tags) && t.Tags[j].Start < end && len(outputs) < 3; j++ {
+				if n := t.Tags[j].Name; n == "include" || n == "block" {
+					outputs = append(outputs, "{% "+t.Tags[j].Content+" %}")
+				}
+			}
+			if len(outputs) == 0 {
+				continue
+			}
+			report(pass, t, tag.Start, tag.End, 0,
+				"autoescaping is off for this block, which outputs %s unescaped: any user input there becomes HTML and script",
+				strings.Join(outputs, ", "))
+		}
+	})
+}
+
+// lastSeg returns the last dotted segment of a variable's base.
+func lastSeg(base string) string {
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		return base[i+1:]
+	}
+	return base
+}
+
+// numericBase reports whether a base expression is a counter or a key that
+// renders as a number or an identifier without spaces or quotes.
+func numericBase(base string) bool {
+	if strings.HasPrefix(base, "forloop.") || strings.HasPrefix(base, "loop.") {
+		return true
+	}
+	switch lastSeg(base) {
+	case "pk", "id":
+		return true
+	}
+	return false
+}
+
+// numericFilter reports whether a filter's output is a number, a boolean or
+// text chosen by the template author.
+func numericFilter(name string) bool {
+	switch name {
+	case "length", "count", "wordcount", "floatformat", "divisibleby", "length_is", "yesno", "filesizeformat", "tojson":
+		return true
+	}
+	return false
+}
+
+func hasNumericFilter(v *templates.Variable) bool {
+	for _, f := range v.Filters {
+		if numericFilter(f.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsUnsafe decides whether a variable in JavaScript (a script body or an
+// event handler) is unsafe, and why.
+func jsUnsafe(v *templates.Variable, d templates.Dialect) (bool, string) {
+	c := v.Context
+	if v.Literal || numericBase(v.Base) || hasNumericFilter(v) || v.HasFilter("json_script") {
+		// tojson (Jinja2) writes a JS literal, but its double quotes end a
+		// double-quoted attribute.
+		if v.HasFilter("tojson") && c.Kind == templates.CtxAttr && c.Quote == '"' {
+			return true, "|tojson output contains double quotes, which end the double-quoted attribute: quote the attribute with '"
+		}
+		return false, ""
+	}
+	escapejs := v.FilterIndex("escapejs") > lastSafe(v)
+	switch c.JS {
+	case templates.JSString:
+		if escapejs {
+			return false, ""
+		}
+		if c.Kind == templates.CtxAttr {
+			return true, "inside a JavaScript string in an event handler: the browser decodes Django's &#x27; back into ' before running the code; use |escapejs"
+		}
+		return true, "inside a JavaScript string: HTML escaping does not stop a backslash or a line break from breaking the string; use |escapejs"
+	case templates.JSTemplate:
+		return true, "inside a JavaScript template literal: neither HTML escaping nor |escapejs escapes ${…}, so the value can run code; pass it with |json_script"
+	case templates.JSRegexp:
+		return true, "inside a JavaScript regular expression literal, where / ends it; pass the value with |json_script"
+	case templates.JSComment:
+		if c.JSQuote == '/' && escapejs {
+			return false, ""
+		}
+		if c.JSQuote == '*' {
+			return true, "inside a /* */ JavaScript comment, which */ in the value ends; remove it or pass the value with |json_script"
+		}
+		return true, "inside a // JavaScript comment, which a line break in the value ends; remove it or use |escapejs"
+	}
+	if v.HasFilter("escapejs") {
+		return true, "as JavaScript code: |escapejs only protects inside a quoted string, here any expression runs; pass the value with |json_script"
+	}
+	return true, "as JavaScript code, where any expression runs and HTML escaping does not help; pass the value with |json_script"
+}
+
+func runVarInScript(pass *rules.Pass) error {
+	return eachTemplate(pass, false, func(t *templates.Template) {
+		for i := range t.Vars {
+			v := &t.Vars[i]
+			if v.Context.Kind != templates.CtxScript || !v.Context.IsJS() {
+				continue
+			}
+			if bad, why := jsUnsafe(v, t.Dialect); bad {
+				report(pass, t, v.Start, v.End, 0, "{{ %s }} is rendered in a <script> %s", v.Expr, why)
+			}
+		}
+	})
+}
+
+func runVarInEventHandler(pass *rules.Pass) error {
+	return eachTemplate(pass, false, func(t *templates.Template) {
+		for i := range t.Vars {
+			v := &t.Vars[i]
+			c := v.Context
+			if c.Kind != templates.CtxAttr || c.AttrKind != templates.AttrJS {
+				continue
+			}
+			if bad, why := jsUnsafe(v, t.Dialect); bad {
+				report(pass, t, v.Start, v.End, 0, "{{ %s }} is rendered in the %s attribute of <%s> %s", v.Expr, c.Attr, c.Element, why)
+			}
+		}
+	})
+}
+
+// noSpaceFilter reports whether a filter's output cannot contain spaces or
+// quotes, so that it cannot end an unquoted attribute.
+func noSpaceFilter(name string) bool {
+	switch name {
+	case "urlencode", "iriencode", "slugify", "length", "count", "wordcount", "floatformat",
+		"divisibleby", "length_is", "yesno", "pluralize":
+		return true
+	}
+	return false
+}
+
+func runUnquotedAttr(pass *rules.Pass) error {
+	return eachTemplate(pass, false, func(t *templates.Template) {
+		for i := range t.Vars {
+			v := &t.Vars[i]
+			c := v.Context
+			unquotedValue := c.Kind == templates.CtxAttr && c.Quote == 0
+			if !unquotedValue && c.Kind != templates.CtxTag {
+				continue
+			}
+			if v.Literal || numericBase(v.Base) {
+				continue
+			}
+			safe := false
+			for _, f := range v.Filters {
+				safe = safe || noSpaceFilter(f.Name)
+			}
+			if safe {
+				continue
+			}
+			if unquotedValue {
+				report(pass, t, v.Start, v.End, 0,
+					"{{ %s }} is the unquoted value of %s on <%s>: a space in the value ends it and what follows becomes new attributes (an onfocus handler, say); quote the attribute",
+					v.Expr, c.Attr, c.Element)
+			} else {
+				report(pass, t, v.Start, v.End, 0,
+					"{{ %s }} is rendered inside the <%s> tag where attribute names go: its text becomes attributes, such as an event handler; render attributes as name=\"{{ value }}\"",
+					v.Expr, c.Element)
+			}
+		}
+	})
+}
+
+// safeURLBase reports whether a base expression yields a URL whose scheme
+// the site controls.
+func safeURLBase(base string) bool {
+	switch base {
+	case "STATIC_URL", "MEDIA_URL", "request.path", "request.path_info", "request.get_full_path",
+		"request.build_absolute_uri", "request.get_full_path_info":
+		return true
+	}
+	for _, fn := range []string{"url(", "static(", "url_for("} {
+		if strings.HasPrefix(base, fn) {
+			return true
+		}
+	}
+	seg := lastSeg(base)
+	if seg == "get_absolute_url" {
+		return true
+	}
+	// a FileField's or ImageField's .url: storage URLs, not user-typed
+	return seg == "url" && strings.Contains(base, ".")
+}
+
+func runVarInURLAttr(pass *rules.Pass) error {
+	return eachTemplate(pass, false, func(t *templates.Template) {
+		for i := range t.Vars {
+			v := &t.Vars[i]
+			c := v.Context
+			if c.Kind != templates.CtxAttr || c.AttrKind != templates.AttrURL || !c.AtStart {
+				continue
+			}
+			if v.Literal || safeURLBase(v.Base) || numericBase(v.Base) {
+				continue
+			}
+			safe := false
+			for _, f := range v.Filters {
+				if f.Name == "urlencode" && !strings.Contains(f.Arg, ":") || f.Name == "slugify" {
+					safe = true
+				}
+			}
+			if safe {
+				continue
+			}
+			report(pass, t, v.Start, v.End, 0,
+				"{{ %s }} starts the %s of <%s>: escaping does not check the scheme, so a javascript: or data: URL in it runs script when used; build the URL with {%% url %%} or allow only http(s) URLs in Python",
+				v.Expr, c.Attr, c.Element)
+		}
+	})
+}
