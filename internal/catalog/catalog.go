@@ -6,6 +6,7 @@ package catalog
 import (
 	"fmt"
 
+	"github.com/djangoguard/djangoguard/internal/deps"
 	"github.com/djangoguard/djangoguard/internal/rules"
 	"github.com/djangoguard/djangoguard/internal/scan"
 	"github.com/djangoguard/djangoguard/internal/settingsrules"
@@ -18,6 +19,7 @@ func ruleSets() [][]*rules.Rule {
 	return [][]*rules.Rule{
 		scan.Rules(),          // 0xx: the tool itself
 		settingsrules.Rules(), // 1xx: settings and URLs
+		deps.Rules(),          // 4xx: dependencies
 	}
 }
 

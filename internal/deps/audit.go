@@ -1,0 +1,448 @@
+package deps
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/djangoguard/djangoguard/internal/deps/pep440"
+	"github.com/djangoguard/djangoguard/internal/deps/vulndb"
+	"github.com/djangoguard/djangoguard/internal/rules"
+)
+
+// Config is what an Auditor needs besides the files.
+type Config struct {
+	// DB returns the vulnerability database; it is called once, when the
+	// first pinned dependency is checked.
+	DB func() (*vulndb.DB, error)
+	// Now is the clock the support calendar is judged against.
+	Now func() time.Time
+	// Calendar is Django's support calendar.
+	Calendar SupportCalendar
+	// Warn is how long before the end of security support a Django series
+	// is reported (90 days).
+	Warn time.Duration
+}
+
+// Issue is one finding of the dependency audit, before it becomes a
+// rules.Finding.
+type Issue struct {
+	Code     string // rule code
+	Path     string
+	Line     int
+	Column   int
+	Message  string
+	Severity rules.Severity // 0: the rule's
+	Dep      *Dependency
+	Records  []*vulndb.Record
+	Fixed    string
+}
+
+// Result is the audit of a project.
+type Result struct {
+	Project *Project
+	Issues  []Issue
+	// DBNote says which database was used (set when one was needed).
+	DBNote string
+}
+
+// Audit checks every file of a project. It never fails because of one
+// bad file; an error means the vulnerability database could not be read.
+func Audit(pr *Project, cfg Config) (*Result, error) {
+	res := &Result{Project: pr}
+	var db *vulndb.DB
+	var dbErr error
+	dbLoaded := false
+	getDB := func() (*vulndb.DB, error) {
+		if !dbLoaded {
+			dbLoaded = true
+			if cfg.DB == nil {
+				dbErr = vulndb.ErrNoDatabase
+			} else {
+				db, dbErr = cfg.DB()
+			}
+		}
+		return db, dbErr
+	}
+	now := time.Now()
+	if cfg.Now != nil {
+		now = cfg.Now()
+	}
+	if cfg.Warn == 0 {
+		cfg.Warn = 90 * 24 * time.Hour
+	}
+	for _, f := range pr.Files {
+		appReqs := f.Format == Requirements && isApplicationRequirements(f.Path)
+		pinnedByConstraint := map[string]bool{}
+		if appReqs {
+			for _, c := range pr.Constraints(f.Path) {
+				for _, d := range c.Deps {
+					if d.Version != "" || pinnedURL(d.URL) {
+						pinnedByConstraint[d.Key] = true
+					}
+				}
+			}
+		}
+		hashed, reqs := 0, 0
+		firstLine := 0
+		for i := range f.Deps {
+			d := &f.Deps[i]
+			if d.Editable && d.Key == "" {
+				continue
+			}
+			if f.Format == Requirements && !(d.Editable && isLocalPath(d.URL)) {
+				reqs++
+				if d.Hashes > 0 {
+					hashed++
+				}
+				if firstLine == 0 {
+					firstLine = d.Line
+				}
+			}
+			switch {
+			case d.Version != "" && d.URL == "":
+				v, err := pep440.Parse(d.Version)
+				if err != nil {
+					continue
+				}
+				db, err := getDB()
+				if err != nil {
+					return nil, err
+				}
+				if iss, err := vulnerable(db, d, v); err != nil {
+					return nil, err
+				} else if iss != nil {
+					res.Issues = append(res.Issues, *iss)
+				}
+				if d.Key == "django" {
+					if iss := support(cfg.Calendar, now, cfg.Warn, d, v); iss != nil {
+						res.Issues = append(res.Issues, *iss)
+					}
+				}
+			case d.Version == "" && d.URL == "" && len(d.Spec.Clauses) > 0 && !f.Format.Lock():
+				db, err := getDB()
+				if err != nil {
+					return nil, err
+				}
+				if iss, err := vulnerableRange(db, d); err != nil {
+					return nil, err
+				} else if iss != nil {
+					res.Issues = append(res.Issues, *iss)
+				}
+			}
+			if appReqs && !pinnedByConstraint[d.Key] && !(d.Editable && isLocalPath(d.URL)) {
+				if d.Version == "" && !pinnedURL(d.URL) {
+					res.Issues = append(res.Issues, unpinned(f, d))
+				}
+			}
+		}
+		if appReqs && isProduction(f.Path) && reqs > 0 && hashed == 0 && !f.RequireHashes {
+			res.Issues = append(res.Issues, Issue{
+				Code: CodeNoHashes, Path: f.Path, Line: firstLine, Column: 1,
+				Message: fmt.Sprintf("%s lists %d %s without --hash: pip installs whatever file the index serves for those versions, so a replaced or tampered artifact goes unnoticed", f.Path, reqs, plural(reqs, "requirement", "requirements")),
+			})
+		}
+	}
+	if dbLoaded && db != nil {
+		res.DBNote = db.Origin()
+	}
+	sort.SliceStable(res.Issues, func(i, j int) bool {
+		a, b := res.Issues[i], res.Issues[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Code < b.Code
+	})
+	return res, nil
+}
+
+// Rule codes.
+const (
+	CodeVulnerable  = "DJG401"
+	CodeUnsupported = "DJG402"
+	CodeUnpinned    = "DJG403"
+	CodeNoHashes    = "DJG404"
+	CodeRange       = "DJG405"
+)
+
+var devFileRE = regexp.MustCompile(`(?i)(^|[^a-z])(dev|devel|develop|development|test|tests|testing|lint|linting|docs?|ci|local|tox|typing|mypy|qa|style|format)([^a-z]|$)`)
+
+// isApplicationRequirements reports a requirements file an application
+// installs from: requirements*.txt and .txt files under a requirements
+// folder; not pip-compile inputs (.in), whose loose ranges are their
+// purpose.
+func isApplicationRequirements(p string) bool {
+	return strings.HasSuffix(strings.ToLower(p), ".txt")
+}
+
+// isProduction reports a requirements file meant for production: not a
+// development, test, lint or docs file by its name or folder.
+func isProduction(p string) bool {
+	base := strings.TrimSuffix(path.Base(p), path.Ext(p))
+	dir := path.Base(path.Dir(p))
+	return !devFileRE.MatchString(base) && !devFileRE.MatchString(dir)
+}
+
+func isLocalPath(u string) bool {
+	return u == "." || strings.HasPrefix(u, "./") || strings.HasPrefix(u, "../") || strings.HasPrefix(u, "/") || strings.HasPrefix(u, "file:")
+}
+
+var commitRE = regexp.MustCompile(`@[0-9a-f]{40}([#&]|$)`)
+
+// pinnedURL reports a direct reference that names one artifact: a VCS URL
+// at a full commit hash, or an archive/wheel URL (with a hash fragment or
+// a versioned file name).
+func pinnedURL(u string) bool {
+	if u == "" {
+		return false
+	}
+	if strings.Contains(u, "+") && strings.Contains(u, "://") && strings.HasPrefix(strings.SplitN(u, "://", 2)[0], "git") {
+		return commitRE.MatchString(u)
+	}
+	l := strings.ToLower(strings.SplitN(u, "#", 2)[0])
+	return strings.HasSuffix(l, ".whl") || strings.HasSuffix(l, ".tar.gz") || strings.HasSuffix(l, ".zip") || strings.Contains(u, "#sha256=")
+}
+
+func unpinned(f *File, d *Dependency) Issue {
+	what := "no version"
+	if d.Specifier != "" {
+		what = "the range " + d.Specifier
+	}
+	if d.URL != "" {
+		what = "a VCS reference without a commit hash"
+	}
+	sev := rules.Severity(0)
+	if !isProduction(f.Path) {
+		sev = rules.Low
+	}
+	return Issue{
+		Code: CodeUnpinned, Path: d.Path, Line: d.Line, Column: d.Column, Dep: d, Severity: sev,
+		Message: fmt.Sprintf("%s is not pinned (%s): each install may get a different release, and a compromised or broken release is installed silently", d.Name, what),
+	}
+}
+
+// vulnerable checks one pinned dependency and returns one issue listing
+// every advisory that affects it.
+func vulnerable(db *vulndb.DB, d *Dependency, v pep440.Version) (*Issue, error) {
+	recs, err := db.Query(d.Key, v)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	sev := ""
+	for _, r := range recs {
+		if severityRank(r.Severity) > severityRank(sev) {
+			sev = r.Severity
+		}
+	}
+	severity := toSeverity(sev)
+	if severity == 0 {
+		if d.Key == "django" {
+			severity = rules.High
+		} else {
+			severity = rules.Medium
+		}
+	}
+	fixed := lowestFix(d.Key, v, recs)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s is affected by %d known %s: ", d.Name, d.Version, len(recs), plural(len(recs), "vulnerability", "vulnerabilities"))
+	for i, r := range recs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(r.ID)
+		if len(r.Aliases) > 0 {
+			b.WriteString(" (" + strings.Join(r.Aliases, ", ") + ")")
+		}
+		if r.Summary != "" {
+			b.WriteString(": " + strings.TrimSuffix(r.Summary, "."))
+		}
+	}
+	b.WriteString(". ")
+	if fixed != "" {
+		fmt.Fprintf(&b, "Upgrade to %s or later, the lowest release that fixes all of them.", fixed)
+	} else {
+		b.WriteString("No release fixing all of them is known: replace the package or mitigate.")
+	}
+	return &Issue{Code: CodeVulnerable, Path: d.Path, Line: d.Line, Column: d.Column, Message: b.String(), Severity: severity, Dep: d, Records: recs, Fixed: fixed}, nil
+}
+
+// lowestFix returns the lowest version above v, among the fixed versions
+// the records name, that none of the records affects.
+func lowestFix(pkg string, v pep440.Version, recs []*vulndb.Record) string {
+	var cands []pep440.Version
+	for _, r := range recs {
+		for _, f := range r.FixedVersions(pkg) {
+			if v.Less(f) {
+				cands = append(cands, f)
+			}
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].Less(cands[j]) })
+	for _, c := range cands {
+		ok := true
+		for _, r := range recs {
+			if r.Affects(pkg, c) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return c.String()
+		}
+	}
+	return ""
+}
+
+// vulnerableRange reports a version range that admits a version affected
+// by a known vulnerability.
+func vulnerableRange(db *vulndb.DB, d *Dependency) (*Issue, error) {
+	recs, err := db.Records(d.Key)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	spec, ok := d.Spec.Interval()
+	if !ok {
+		return nil, nil
+	}
+	var hit []*vulndb.Record
+	for _, r := range recs {
+		for _, iv := range r.Intervals(d.Key) {
+			if !spec.Intersect(iv).Empty() {
+				hit = append(hit, r)
+				break
+			}
+		}
+	}
+	if len(hit) == 0 {
+		return nil, nil
+	}
+	// Suggest the lowest fixed release the range admits that is clean.
+	var cands []pep440.Version
+	for _, r := range hit {
+		cands = append(cands, r.FixedVersions(d.Key)...)
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].Less(cands[j]) })
+	suggest := ""
+	for _, c := range cands {
+		if !d.Spec.Admits(c) {
+			continue
+		}
+		clean := true
+		for _, r := range recs {
+			if r.Affects(d.Key, c) {
+				clean = false
+				break
+			}
+		}
+		if clean {
+			suggest = c.String()
+			break
+		}
+	}
+	ids := make([]string, 0, 3)
+	for i, r := range hit {
+		if i == 3 {
+			break
+		}
+		id := r.ID
+		if cve := r.CVE(); cve != "" && cve != id {
+			id += " (" + cve + ")"
+		}
+		ids = append(ids, id)
+	}
+	more := ""
+	if len(hit) > 3 {
+		more = fmt.Sprintf(" and %d more", len(hit)-3)
+	}
+	msg := fmt.Sprintf("%s%s admits versions affected by %d known %s (%s%s)", d.Name, d.Specifier, len(hit), plural(len(hit), "vulnerability", "vulnerabilities"), strings.Join(ids, ", "), more)
+	if suggest != "" {
+		msg += fmt.Sprintf("; raise the lower bound to >=%s", suggest)
+	}
+	return &Issue{Code: CodeRange, Path: d.Path, Line: d.Line, Column: d.Column, Message: msg, Dep: d, Records: hit, Fixed: suggest}, nil
+}
+
+// support reports a Django series past, or near, the end of its security
+// support.
+func support(cal SupportCalendar, now time.Time, warn time.Duration, d *Dependency, v pep440.Version) *Issue {
+	if len(cal) == 0 {
+		return nil
+	}
+	s, ok, old := cal.Lookup(v)
+	iss := &Issue{Code: CodeUnsupported, Path: d.Path, Line: d.Line, Column: d.Column, Dep: d}
+	latest := latestSupported(cal, now)
+	switch {
+	case old:
+		iss.Message = fmt.Sprintf("Django %s belongs to the %s series, which has been out of security support for years%s", d.Version, s.Name, latest)
+		return iss
+	case !ok:
+		return nil
+	case now.After(endOfDay(s.End)):
+		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ended on %s; it gets no fixes for new vulnerabilities%s", d.Version, s.Name, s.End.Format("2006-01-02"), latest)
+		return iss
+	case now.Add(warn).After(s.End):
+		days := int(s.End.Sub(now).Hours()/24) + 1
+		iss.Severity = rules.Medium
+		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ends on %s (in %d %s); plan the upgrade%s", d.Version, s.Name, s.End.Format("2006-01-02"), days, plural(days, "day", "days"), latest)
+		return iss
+	}
+	return nil
+}
+
+func latestSupported(cal SupportCalendar, now time.Time) string {
+	var names []string
+	for _, s := range cal.Supported(now) {
+		label := s.Name
+		if s.LTS {
+			label += " LTS"
+		}
+		names = append(names, label)
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " (supported series: " + strings.Join(names, ", ") + ")"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func severityRank(s string) int {
+	switch s {
+	case "low":
+		return 1
+	case "medium":
+		return 2
+	case "high":
+		return 3
+	case "critical":
+		return 4
+	}
+	return 0
+}
+
+func toSeverity(s string) rules.Severity {
+	switch s {
+	case "low":
+		return rules.Low
+	case "medium":
+		return rules.Medium
+	case "high":
+		return rules.High
+	case "critical":
+		return rules.Critical
+	}
+	return 0
+}

@@ -1,0 +1,345 @@
+package deps
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// lineIndex finds where things are written in a file, since the TOML and
+// JSON decoders do not report positions.
+type lineIndex struct {
+	lines []string
+}
+
+func newLineIndex(content []byte) *lineIndex {
+	return &lineIndex{lines: strings.Split(strings.ReplaceAll(string(content), "\r\n", "\n"), "\n")}
+}
+
+// find returns the 1-based line and column of the first occurrence of
+// needle at or after line from (1-based), or (from, 1) when absent.
+func (li *lineIndex) find(from int, needle string) (int, int) {
+	if from < 1 {
+		from = 1
+	}
+	for i := from - 1; i < len(li.lines); i++ {
+		if j := strings.Index(li.lines[i], needle); j >= 0 {
+			return i + 1, j + 1
+		}
+	}
+	return from, 1
+}
+
+// tables returns the 1-based lines of every "[[name]]" header.
+func (li *lineIndex) tables(name string) []int {
+	var out []int
+	h := "[[" + name + "]]"
+	for i, l := range li.lines {
+		if strings.TrimSpace(l) == h {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// header returns the line of "[name]" (1-based), or 0.
+func (li *lineIndex) header(name string) int {
+	h := "[" + name + "]"
+	for i, l := range li.lines {
+		if strings.TrimSpace(l) == h {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func decodeTOML(p string, content []byte, v any) error {
+	if _, err := toml.NewDecoder(bytes.NewReader(content)).Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	return nil
+}
+
+type lockPackage struct {
+	Name     string         `toml:"name"`
+	Version  string         `toml:"version"`
+	Category string         `toml:"category"` // poetry < 1.5
+	Groups   []string       `toml:"groups"`   // pdm
+	Source   map[string]any `toml:"source"`   // uv
+	Files    []struct {
+		Hash string `toml:"hash"`
+	} `toml:"files"` // poetry, pdm
+	Sdist struct {
+		Hash string `toml:"hash"`
+	} `toml:"sdist"` // uv
+	Wheels []struct {
+		Hash string `toml:"hash"`
+	} `toml:"wheels"` // uv
+}
+
+// parsePackageLock reads poetry.lock, pdm.lock and uv.lock: arrays of
+// [[package]] tables with name and version.
+func parsePackageLock(p string, format Format, content []byte) (*File, error) {
+	var doc struct {
+		Package []lockPackage `toml:"package"`
+	}
+	if err := decodeTOML(p, content, &doc); err != nil {
+		return nil, err
+	}
+	f := &File{Path: p, Format: format}
+	li := newLineIndex(content)
+	heads := li.tables("package")
+	for i, pkg := range doc.Package {
+		line := 0
+		if i < len(heads) {
+			line = heads[i]
+		}
+		if pkg.Name == "" {
+			f.problem(line, "[[package]] without a name")
+			continue
+		}
+		if format == UVLock && pkg.Source != nil {
+			// The project itself and local paths are not from an index.
+			if _, ok := pkg.Source["editable"]; ok {
+				continue
+			}
+			if _, ok := pkg.Source["virtual"]; ok {
+				continue
+			}
+		}
+		d := newDep(pkg.Name)
+		d.Locked = true
+		d.Version = pkg.Version
+		d.Specifier = "==" + pkg.Version
+		d.Path = p
+		d.Line, d.Column = li.find(line, pkg.Name)
+		if pkg.Category == "dev" || (len(pkg.Groups) > 0 && !contains(pkg.Groups, "default")) {
+			d.Group = "dev"
+		}
+		d.Hashes = len(pkg.Files) + len(pkg.Wheels)
+		if pkg.Sdist.Hash != "" {
+			d.Hashes++
+		}
+		if pkg.Version == "" {
+			f.problem(d.Line, "package %s has no version", pkg.Name)
+			continue
+		}
+		f.Deps = append(f.Deps, d)
+	}
+	return f, nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parsePyLock reads a PEP 751 lock file: [[packages]] with name and an
+// optional version (a package from a VCS or directory may have none).
+func parsePyLock(p string, content []byte) (*File, error) {
+	var doc struct {
+		LockVersion string `toml:"lock-version"`
+		Packages    []struct {
+			Name    string           `toml:"name"`
+			Version string           `toml:"version"`
+			Marker  string           `toml:"marker"`
+			VCS     map[string]any   `toml:"vcs"`
+			Dir     map[string]any   `toml:"directory"`
+			Archive map[string]any   `toml:"archive"`
+			Sdist   map[string]any   `toml:"sdist"`
+			Wheels  []map[string]any `toml:"wheels"`
+		} `toml:"packages"`
+	}
+	if err := decodeTOML(p, content, &doc); err != nil {
+		return nil, err
+	}
+	f := &File{Path: p, Format: PyLock}
+	li := newLineIndex(content)
+	heads := li.tables("packages")
+	for i, pkg := range doc.Packages {
+		line := 0
+		if i < len(heads) {
+			line = heads[i]
+		}
+		if pkg.Name == "" {
+			f.problem(line, "[[packages]] without a name")
+			continue
+		}
+		d := newDep(pkg.Name)
+		d.Locked = true
+		d.Marker = pkg.Marker
+		d.Path = p
+		d.Line, d.Column = li.find(line, pkg.Name)
+		if url, ok := pkg.VCS["url"].(string); ok {
+			d.URL = url
+		}
+		d.Hashes = len(pkg.Wheels)
+		if pkg.Sdist != nil {
+			d.Hashes++
+		}
+		if pkg.Version != "" {
+			d.Version = pkg.Version
+			d.Specifier = "==" + pkg.Version
+		} else if d.URL == "" && pkg.Dir == nil && pkg.Archive == nil {
+			f.problem(d.Line, "package %s has no version", pkg.Name)
+		}
+		f.Deps = append(f.Deps, d)
+	}
+	return f, nil
+}
+
+// parsePipfile reads [packages] and [dev-packages]: name = "spec" or
+// name = {version = "spec", extras = [...], git = "...", markers = "..."}.
+func parsePipfile(p string, content []byte) (*File, error) {
+	var doc map[string]any
+	if err := decodeTOML(p, content, &doc); err != nil {
+		return nil, err
+	}
+	f := &File{Path: p, Format: Pipfile}
+	li := newLineIndex(content)
+	for _, sec := range []string{"packages", "dev-packages"} {
+		tbl, _ := doc[sec].(map[string]any)
+		start := li.header(sec)
+		for _, name := range sortedKeys(tbl) {
+			d := newDep(name)
+			d.Path = p
+			d.Line, d.Column = li.findKey(start, name)
+			if sec == "dev-packages" {
+				d.Group = "dev"
+			}
+			switch v := tbl[name].(type) {
+			case string:
+				d.setSpec(v)
+			case map[string]any:
+				if s, ok := v["version"].(string); ok {
+					d.setSpec(s)
+				}
+				for _, k := range []string{"git", "hg", "svn", "bzr", "path", "file"} {
+					if s, ok := v[k].(string); ok {
+						d.URL = s
+					}
+				}
+				if e, ok := v["editable"].(bool); ok {
+					d.Editable = e
+				}
+				if s, ok := v["markers"].(string); ok {
+					d.Marker = s
+				}
+				if xs, ok := v["extras"].([]any); ok {
+					for _, x := range xs {
+						if s, ok := x.(string); ok {
+							d.Extras = append(d.Extras, s)
+						}
+					}
+				}
+			default:
+				f.problem(d.Line, "cannot read the requirement of %s", name)
+				continue
+			}
+			if d.SpecErr != "" {
+				f.problem(d.Line, "%s: %s", name, d.SpecErr)
+			}
+			f.Deps = append(f.Deps, d)
+		}
+	}
+	return f, nil
+}
+
+// findKey finds a TOML key "name =" (bare or quoted) from line from.
+func (li *lineIndex) findKey(from int, key string) (int, int) {
+	re := regexp.MustCompile(`^\s*("` + regexp.QuoteMeta(key) + `"|'` + regexp.QuoteMeta(key) + `'|` + regexp.QuoteMeta(key) + `)\s*=`)
+	if from < 1 {
+		from = 1
+	}
+	for i := from - 1; i < len(li.lines); i++ {
+		if loc := re.FindStringSubmatchIndex(li.lines[i]); loc != nil {
+			col := loc[2] + 1
+			if strings.HasPrefix(li.lines[i][loc[2]:], "\"") || strings.HasPrefix(li.lines[i][loc[2]:], "'") {
+				col++
+			}
+			return i + 1, col
+		}
+	}
+	return li.find(from, key)
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// parsePipfileLock reads Pipfile.lock (JSON): "default" and "develop" map
+// names to {"version": "==x", "hashes": [...], "markers": "..."}.
+func parsePipfileLock(p string, content []byte) (*File, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(content, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	f := &File{Path: p, Format: PipfileLock}
+	li := newLineIndex(content)
+	for _, sec := range []string{"default", "develop"} {
+		raw, ok := doc[sec]
+		if !ok {
+			continue
+		}
+		var pkgs map[string]struct {
+			Version string   `json:"version"`
+			Hashes  []string `json:"hashes"`
+			Markers string   `json:"markers"`
+			Git     string   `json:"git"`
+			Ref     string   `json:"ref"`
+			Path    string   `json:"path"`
+			Extras  []string `json:"extras"`
+		}
+		if err := json.Unmarshal(raw, &pkgs); err != nil {
+			return nil, fmt.Errorf("%s: section %q: %w", p, sec, err)
+		}
+		start, _ := li.find(1, `"`+sec+`"`)
+		names := make([]string, 0, len(pkgs))
+		for n := range pkgs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			pk := pkgs[name]
+			d := newDep(name)
+			d.Locked = true
+			d.Path = p
+			d.Line, d.Column = li.find(start, `"`+name+`"`)
+			d.Column++
+			d.Hashes = len(pk.Hashes)
+			d.Marker = pk.Markers
+			d.Extras = pk.Extras
+			if sec == "develop" {
+				d.Group = "dev"
+			}
+			switch {
+			case pk.Git != "":
+				d.URL = pk.Git
+			case pk.Path != "":
+				d.URL = pk.Path
+			}
+			if pk.Version != "" {
+				d.setSpec(pk.Version)
+				if d.Version == "" {
+					f.problem(d.Line, "%s: version %q is not an exact pin", name, pk.Version)
+				}
+			}
+			f.Deps = append(f.Deps, d)
+		}
+	}
+	return f, nil
+}

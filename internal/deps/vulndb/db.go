@@ -1,0 +1,234 @@
+package vulndb
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/djangoguard/djangoguard/internal/deps/pep440"
+)
+
+// magic starts every database file. The file is the magic line, a JSON
+// header line (meta and an index from package to byte span), and the body:
+// for each package, its records as a JSON array compressed with DEFLATE.
+// Opening reads only the header; a package's records are inflated and
+// decoded the first time it is looked up.
+const magic = "DJGVULNDB 2\n"
+
+// Size limits for a database file, which may come from the cache directory.
+const (
+	maxCompressed = 128 << 20 // the file
+	maxPackage    = 64 << 20  // one package's records, inflated
+)
+
+// Meta describes a database: where its records came from and when.
+type Meta struct {
+	Schema int `json:"schema"`
+	// AsOf is the date of the newest source (YYYY-MM-DD); the newer of two
+	// databases is the one with the later AsOf.
+	AsOf     string   `json:"as_of"`
+	Records  int      `json:"records"`
+	Packages int      `json:"packages"`
+	Sources  []Source `json:"sources"`
+}
+
+// Source is one input of a database.
+type Source struct {
+	Name        string `json:"name"`
+	URL         string `json:"url,omitempty"`
+	Date        string `json:"date"` // YYYY-MM-DD
+	Records     int    `json:"records"`
+	License     string `json:"license,omitempty"`
+	Attribution string `json:"attribution,omitempty"`
+}
+
+type header struct {
+	Meta  Meta              `json:"meta"`
+	Index map[string][2]int `json:"index"` // package -> [offset, length] in the body
+}
+
+// DB is a loaded database. Records of a package are decoded the first time
+// the package is looked up. A DB is safe for concurrent use.
+type DB struct {
+	meta   Meta
+	origin string
+	index  map[string][2]int
+	body   []byte
+
+	mu    sync.Mutex
+	cache map[string][]*Record
+}
+
+// Meta returns the database's description.
+func (db *DB) Meta() Meta { return db.meta }
+
+// Origin says where the database was loaded from ("embedded" or a path).
+func (db *DB) Origin() string { return db.origin }
+
+// Packages returns the number of packages with at least one record.
+func (db *DB) Packages() int { return len(db.index) }
+
+// Decode reads a database file from b (which it keeps).
+func Decode(b []byte, origin string) (*DB, error) {
+	if len(b) > maxCompressed {
+		return nil, fmt.Errorf("vulnerability database %s: %d bytes is over the %d byte limit", origin, len(b), maxCompressed)
+	}
+	if !bytes.HasPrefix(b, []byte(magic)) {
+		return nil, fmt.Errorf("vulnerability database %s: not a djangoguard database of this version (bad magic)", origin)
+	}
+	raw := b[len(magic):]
+	nl := bytes.IndexByte(raw, '\n')
+	if nl < 0 {
+		return nil, fmt.Errorf("vulnerability database %s: truncated header", origin)
+	}
+	var h header
+	if err := json.Unmarshal(raw[:nl], &h); err != nil {
+		return nil, fmt.Errorf("vulnerability database %s: header: %w", origin, err)
+	}
+	if h.Meta.Schema != 1 {
+		return nil, fmt.Errorf("vulnerability database %s: schema %d is not supported", origin, h.Meta.Schema)
+	}
+	body := raw[nl+1:]
+	for pkg, span := range h.Index {
+		if span[0] < 0 || span[1] < 0 || span[0] > len(body) || span[1] > len(body)-span[0] {
+			return nil, fmt.Errorf("vulnerability database %s: index entry for %q is out of range", origin, pkg)
+		}
+	}
+	return &DB{meta: h.Meta, origin: origin, index: h.Index, body: body, cache: map[string][]*Record{}}, nil
+}
+
+// Records returns the records that mention package pkg (any spelling; it
+// is normalised).
+func (db *DB) Records(pkg string) ([]*Record, error) {
+	pkg = pep440.Normalize(pkg)
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if rs, ok := db.cache[pkg]; ok {
+		return rs, nil
+	}
+	span, ok := db.index[pkg]
+	if !ok {
+		return nil, nil
+	}
+	zr := flate.NewReader(bytes.NewReader(db.body[span[0] : span[0]+span[1]]))
+	raw, err := io.ReadAll(io.LimitReader(zr, maxPackage+1))
+	zr.Close()
+	if err == nil && len(raw) > maxPackage {
+		err = fmt.Errorf("over %d bytes inflated", maxPackage)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("vulnerability database %s: records of %s: %w", db.origin, pkg, err)
+	}
+	var rs []*Record
+	if err := json.Unmarshal(raw, &rs); err != nil {
+		return nil, fmt.Errorf("vulnerability database %s: records of %s: %w", db.origin, pkg, err)
+	}
+	for _, r := range rs {
+		r.prepare()
+	}
+	db.cache[pkg] = rs
+	return rs, nil
+}
+
+// Query returns the records affecting version v of package pkg, ordered by
+// ID.
+func (db *DB) Query(pkg string, v pep440.Version) ([]*Record, error) {
+	rs, err := db.Records(pkg)
+	if err != nil {
+		return nil, err
+	}
+	norm := pep440.Normalize(pkg)
+	var out []*Record
+	for _, r := range rs {
+		if r.Affects(norm, v) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// All decodes every record (for `db info` counts and tests).
+func (db *DB) All() ([]*Record, error) {
+	pkgs := make([]string, 0, len(db.index))
+	for p := range db.index {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	seen := map[string]bool{}
+	var out []*Record
+	for _, p := range pkgs {
+		rs, err := db.Records(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Encode writes records and meta as a database file. The output depends
+// only on its inputs (records and packages are sorted), so regenerating
+// from the same sources gives the same bytes.
+func Encode(w io.Writer, meta Meta, records []*Record) error {
+	sort.Slice(records, func(i, j int) bool { return records[i].ID < records[j].ID })
+	byPkg := map[string][]*Record{}
+	for _, r := range records {
+		seen := map[string]bool{}
+		for _, a := range r.Affected {
+			if !seen[a.Package] {
+				seen[a.Package] = true
+				byPkg[a.Package] = append(byPkg[a.Package], r)
+			}
+		}
+	}
+	pkgs := make([]string, 0, len(byPkg))
+	for p := range byPkg {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	var body bytes.Buffer
+	h := header{Meta: meta, Index: make(map[string][2]int, len(pkgs))}
+	h.Meta.Schema = 1
+	h.Meta.Records = len(records)
+	h.Meta.Packages = len(pkgs)
+	for _, p := range pkgs {
+		b, err := json.Marshal(byPkg[p])
+		if err != nil {
+			return fmt.Errorf("encoding records of %s: %w", p, err)
+		}
+		start := body.Len()
+		zw, err := flate.NewWriter(&body, flate.BestCompression)
+		if err != nil {
+			return err
+		}
+		zw.Write(b)
+		if err := zw.Close(); err != nil {
+			return fmt.Errorf("compressing records of %s: %w", p, err)
+		}
+		h.Index[p] = [2]int{start, body.Len() - start}
+	}
+	hb, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("encoding database header: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString(magic)
+	bw.Write(hb)
+	bw.WriteByte('\n')
+	bw.Write(body.Bytes())
+	return bw.Flush()
+}
+
+// ErrNoDatabase is returned when no database could be loaded at all.
+var ErrNoDatabase = errors.New("no vulnerability database available")
