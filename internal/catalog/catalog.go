@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/djangoguard/djangoguard/internal/deps"
+	"github.com/djangoguard/djangoguard/internal/live"
 	"github.com/djangoguard/djangoguard/internal/rules"
 	"github.com/djangoguard/djangoguard/internal/scan"
 	"github.com/djangoguard/djangoguard/internal/settingsrules"
@@ -20,6 +21,7 @@ func ruleSets() [][]*rules.Rule {
 		scan.Rules(),          // 0xx: the tool itself
 		settingsrules.Rules(), // 1xx: settings and URLs
 		deps.Rules(),          // 4xx: dependencies
+		live.Rules(),          // 5xx: live probe
 	}
 }
 
