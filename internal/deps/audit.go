@@ -147,7 +147,12 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 		}
 	}
 	if dbLoaded && db != nil {
-		res.DBNote = db.Origin()
+		res.DBNote = DBLabel(db)
+		for i := range res.Issues {
+			if c := res.Issues[i].Code; c == CodeVulnerable || c == CodeRange {
+				res.Issues[i].Message += " [" + res.DBNote + "]"
+			}
+		}
 	}
 	sort.SliceStable(res.Issues, func(i, j int) bool {
 		a, b := res.Issues[i], res.Issues[j]
@@ -160,6 +165,16 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 		return a.Code < b.Code
 	})
 	return res, nil
+}
+
+// DBLabel says which vulnerability database was used, for messages:
+// "embedded vulnerability database as of 2026-03-03".
+func DBLabel(db *vulndb.DB) string {
+	which := "embedded"
+	if db.Origin() != "embedded" {
+		which = "updated"
+	}
+	return fmt.Sprintf("%s vulnerability database as of %s", which, db.Meta().AsOf)
 }
 
 // Rule codes.
