@@ -11,6 +11,7 @@ import (
 	"github.com/djangoguard/djangoguard/internal/rules"
 	"github.com/djangoguard/djangoguard/internal/scan"
 	"github.com/djangoguard/djangoguard/internal/settingsrules"
+	"github.com/djangoguard/djangoguard/internal/templaterules"
 )
 
 //go:generate go run ../../cmd/djangoguard rules --format markdown --output ../../docs/rules.md
@@ -20,6 +21,7 @@ func ruleSets() [][]*rules.Rule {
 	return [][]*rules.Rule{
 		scan.Rules(),          // 0xx: the tool itself
 		settingsrules.Rules(), // 1xx: settings and URLs
+		templaterules.Rules(), // 3xx: templates
 		deps.Rules(),          // 4xx: dependencies
 		live.Rules(),          // 5xx: live probe
 	}

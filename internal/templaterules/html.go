@@ -106,7 +106,9 @@ func runFormWithoutCSRF(pass *rules.Pass) error {
 			}
 			end := len(t.Src)
 			for j := i + 1; j < len(t.Elements); j++ {
-				if t.Elements[j].Name == "form" {
+				// up to </form>: a second <form> before it is an {% if %}/{% else %}
+				// alternative sharing the body, as forms cannot nest
+				if t.Elements[j].Name == "form" && t.Elements[j].EndTag {
 					end = t.Elements[j].Start
 					break
 				}

@@ -102,11 +102,11 @@ template literal (` + "`…${}`" + `), a regular expression or a comment, and it
 position. The safe way to hand data to JavaScript is {{ value|json_script:"id" }} outside the script
 and JSON.parse(document.getElementById("id").textContent) inside it. Scripts of a non-JavaScript
 type (application/json, text/template) are not reported: escaping keeps a value from closing them.`,
-		Bad:  `<script>const user = "{{ user.name }}"; const items = {{ items }};</script>`,
+		Bad: `<script>const user = "{{ user.name }}"; const items = {{ items }};</script>`,
 		Good: `{{ items|json_script:"items-data" }}
 <script>const items = JSON.parse(document.getElementById("items-data").textContent);
 const user = "{{ user.name|escapejs }}";</script>`,
-		Fix:  `Pass data with {{ value|json_script:"id" }} and JSON.parse, or use |escapejs inside a quoted JS string.`,
+		Fix: `Pass data with {{ value|json_script:"id" }} and JSON.parse, or use |escapejs inside a quoted JS string.`,
 		Links: []string{
 			"https://docs.djangoproject.com/en/stable/ref/templates/builtins/#json-script",
 			"https://docs.djangoproject.com/en/stable/ref/templates/builtins/#escapejs",
@@ -254,10 +254,10 @@ file whose hash differs. Only absolute URLs (https://, http://, //) written in t
 checked; files served with {% static %} are yours. Services whose files change by design and cannot
 be pinned (Google Fonts CSS, Google Tag Manager and Analytics, Stripe.js, reCAPTCHA, hCaptcha,
 Cloudflare Turnstile, Google Maps) are not reported.`,
-		Bad:  `<script src="https://cdn.jsdelivr.net/npm/htmx.org@2.0.4/dist/htmx.min.js"></script>`,
+		Bad: `<script src="https://cdn.jsdelivr.net/npm/htmx.org@2.0.4/dist/htmx.min.js"></script>`,
 		Good: `<script src="https://cdn.jsdelivr.net/npm/htmx.org@2.0.4/dist/htmx.min.js"
         integrity="sha384-…" crossorigin="anonymous"></script>   {# or serve it with {% static %} #}`,
-		Fix:  `Add integrity="sha384-…" crossorigin="anonymous" for the exact file, or serve it yourself with {% static %}.`,
+		Fix: `Add integrity="sha384-…" crossorigin="anonymous" for the exact file, or serve it yourself with {% static %}.`,
 		Links: []string{
 			"https://docs.djangoproject.com/en/stable/howto/static-files/",
 			"https://developer.mozilla.org/en-US/docs/Web/Security/Subresource_Integrity",
@@ -315,11 +315,11 @@ installs a CSP middleware (django-csp's csp.middleware.CSPMiddleware or Django's
 django.middleware.csp.ContentSecurityPolicyMiddleware) and no line mentioning script-src or
 default-src there allows 'unsafe-inline'. It is a text search, not an evaluation of the settings:
 policies built in code it cannot read are treated as strict.`,
-		Bad:  `<button onclick="save()">Save</button>
+		Bad: `<button onclick="save()">Save</button>
 <script>init();</script>`,
 		Good: `<button id="save">Save</button>
 <script nonce="{{ request.csp_nonce }}">document.getElementById("save").addEventListener("click", save); init();</script>`,
-		Fix:  "Move inline code to static .js files or give <script> the CSP nonce, and attach events with addEventListener.",
+		Fix: "Move inline code to static .js files or give <script> the CSP nonce, and attach events with addEventListener.",
 		Links: []string{
 			"https://docs.djangoproject.com/en/stable/ref/csp/",
 			"https://django-csp.readthedocs.io/en/latest/nonce.html",

@@ -165,20 +165,24 @@ func jsUnsafe(v *templates.Variable, d templates.Dialect) (bool, string) {
 		// tojson (Jinja2) writes a JS literal, but its double quotes end a
 		// double-quoted attribute.
 		if v.HasFilter("tojson") && c.Kind == templates.CtxAttr && c.Quote == '"' {
-			return true, "|tojson output contains double quotes, which end the double-quoted attribute: quote the attribute with '"
+			return true, "with |tojson in a double-quoted attribute: its output contains double quotes, which end the attribute; quote the attribute with '"
 		}
 		return false, ""
 	}
 	escapejs := v.FilterIndex("escapejs") > lastSafe(v)
+	useEscapejs := "use |escapejs"
+	if d == templates.Jinja2 {
+		useEscapejs = "use |tojson without the quotes"
+	}
 	switch c.JS {
 	case templates.JSString:
 		if escapejs {
 			return false, ""
 		}
 		if c.Kind == templates.CtxAttr {
-			return true, "inside a JavaScript string in an event handler: the browser decodes Django's &#x27; back into ' before running the code; use |escapejs"
+			return true, "inside a JavaScript string in an event handler: the browser decodes Django's &#x27; back into ' before running the code; " + useEscapejs
 		}
-		return true, "inside a JavaScript string: HTML escaping does not stop a backslash or a line break from breaking the string; use |escapejs"
+		return true, "inside a JavaScript string: HTML escaping does not stop a backslash or a line break from breaking the string; " + useEscapejs
 	case templates.JSTemplate:
 		return true, "inside a JavaScript template literal: neither HTML escaping nor |escapejs escapes ${…}, so the value can run code; pass it with |json_script"
 	case templates.JSRegexp:
@@ -283,6 +287,9 @@ func safeURLBase(base string) bool {
 			return true
 		}
 	}
+	if isConstant(base) {
+		return true
+	}
 	seg := lastSeg(base)
 	if seg == "get_absolute_url" {
 		return true
@@ -316,4 +323,20 @@ func runVarInURLAttr(pass *rules.Pass) error {
 				v.Expr, c.Attr, c.Element)
 		}
 	})
+}
+
+// isConstant reports whether a base is an upper-case name such as
+// STATIC_URL or CDN_URL: by convention a setting exposed by a context
+// processor, not user data.
+func isConstant(base string) bool {
+	if base == "" || base[0] < 'A' || base[0] > 'Z' {
+		return false
+	}
+	for i := 0; i < len(base); i++ {
+		c := base[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -38,7 +38,7 @@ const (
 func (k ContextKind) String() string {
 	switch k {
 	case CtxText:
-		return "text"
+		return "HTML text"
 	case CtxTag:
 		return "inside tag"
 	case CtxAttr:
@@ -139,7 +139,9 @@ type HTMLContext struct {
 	// the variable in the attribute value, so it decides a URL's scheme.
 	AtStart bool
 	// JS and JSQuote say where in JavaScript the variable is, for script
-	// bodies and AttrJS attributes (JSQuote is the string's quote).
+	// bodies and AttrJS attributes. JSQuote is the string's quote, '`' in a
+	// template literal, '/' in a line comment or regexp, '*' in a block
+	// comment.
 	JS      JSState
 	JSQuote byte
 	// ScriptType is the lower-case type attribute of the enclosing <script>.
@@ -520,9 +522,6 @@ func (t *Template) assignContexts(m []byte) {
 				}
 				s.advance(m[:r.end], v.Start)
 				c.JS, c.JSQuote = s.state, s.quote
-				if c.JS == JSComment {
-					c.JSQuote = 0
-				}
 			}
 		case rStartTag, rEndTag:
 			e := &t.Elements[r.elem]
@@ -537,9 +536,6 @@ func (t *Template) assignContexts(m []byte) {
 				c.AtStart = len(bytes.TrimSpace(m[a.ValueStart:v.Start])) == 0
 				if c.AttrKind == AttrJS {
 					c.JS, c.JSQuote = jsStateAt([]byte(html.UnescapeString(string(m[a.ValueStart:v.Start]))))
-					if c.JS == JSComment {
-						c.JSQuote = 0
-					}
 				}
 				break
 			}
