@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func sampleDocument(t *testing.T) *Document {
 	reg := sampleRegistry(t)
 	var fs []rules.Finding
 	add := func(code string, f rules.Finding) {
-		rules.NewPass(nil, reg.Lookup(code), nil, nil, func(g rules.Finding) { fs = append(fs, g) }).Report(f)
+		rules.NewPass(context.Background(), reg.Lookup(code), nil, nil, func(g rules.Finding) { fs = append(fs, g) }).Report(f)
 	}
 	add("DJG101", rules.Finding{Path: "mysite/settings/base.py", Line: 12, Column: 1, EndColumn: 13,
 		Message: "DEBUG = True in mysite.settings.production", Source: "DEBUG = True",
