@@ -19,42 +19,40 @@ const (
 // maxIncludeDepth bounds how deep {% include %} chains are followed.
 const maxIncludeDepth = 8
 
-// csrfIn says whether a CSRF token is rendered between two offsets of a
+// csrfSearch looks for CSRF tokens in templates and what they include.
+// It caches the answer for whole included files, so that each file is read
+// once per rule run whatever the include graph (cycles included).
+type csrfSearch struct {
+	pass  *rules.Pass
+	idx   templateIndex
+	files map[string]tri
+}
+
+// in says whether a CSRF token is rendered between two offsets of a
 // template: yes when a token is there, unknown when a {% block %} or an
 // include that cannot be read may supply one.
-func csrfIn(pass *rules.Pass, idx templateIndex, t *templates.Template, start, end, depth int) tri {
-	if depth > maxIncludeDepth {
-		return unknown
-	}
+func (s *csrfSearch) in(t *templates.Template, start, end, depth int) tri {
 	ans := no
-	for i := range t.Vars {
-		v := &t.Vars[i]
-		if v.Start >= start && v.End <= end && (v.Base == "csrf_token" || v.Base == "csrf_input") {
+	for _, v := range t.VarsIn(start, end) {
+		if v.Base == "csrf_token" || v.Base == "csrf_input" {
 			return yes
 		}
 	}
-	for i := range t.Tags {
+	lo, hi := t.TagsIn(start, end)
+	for i := lo; i < hi; i++ {
 		tag := &t.Tags[i]
-		if tag.Start < start || tag.End > end {
-			continue
-		}
 		switch tag.Name {
 		case "csrf_token", "crispy":
 			return yes
 		case "block":
 			ans = unknown
 		case "include":
-			files := idx.resolve(tag.TagArgName())
+			files := s.idx.resolve(tag.TagArgName())
 			if len(files) == 0 {
 				ans = unknown
 			}
 			for _, f := range files {
-				inc, err := parsed(pass.Target, f)
-				if err != nil {
-					ans = unknown
-					continue
-				}
-				switch csrfIn(pass, idx, inc, 0, len(inc.Src), depth+1) {
+				switch s.inFile(f, depth+1) {
 				case yes:
 					return yes
 				case unknown:
@@ -66,7 +64,23 @@ func csrfIn(pass *rules.Pass, idx templateIndex, t *templates.Template, start, e
 	return ans
 }
 
-// isAbsoluteURL reports whether a URL names a host, and returns the host.
+func (s *csrfSearch) inFile(f *rules.File, depth int) tri {
+	if v, ok := s.files[f.Path]; ok {
+		return v
+	}
+	if depth > maxIncludeDepth {
+		return unknown
+	}
+	s.files[f.Path] = no // while searching it: a cycle adds nothing
+	v := unknown
+	if inc, err := parsed(s.pass.Target, f); err == nil {
+		v = s.in(inc, 0, len(inc.Src), depth)
+	}
+	s.files[f.Path] = v
+	return v
+}
+
+// absoluteHost reports whether a URL names a host, and returns the host.
 func absoluteHost(u string) (string, bool) {
 	l := strings.ToLower(strings.TrimSpace(u))
 	for _, p := range []string{"https://", "http://", "//"} {
@@ -88,8 +102,17 @@ func absoluteHost(u string) (string, bool) {
 }
 
 func runFormWithoutCSRF(pass *rules.Pass) error {
-	idx := index(pass.Target)
+	search := &csrfSearch{pass: pass, idx: index(pass.Target), files: map[string]tri{}}
 	return eachTemplate(pass, false, func(t *templates.Template) {
+		// nextClose[i] is the offset of the first </form> after element i
+		nextClose := make([]int, len(t.Elements))
+		closeAt := len(t.Src)
+		for i := len(t.Elements) - 1; i >= 0; i-- {
+			nextClose[i] = closeAt
+			if e := &t.Elements[i]; e.EndTag && e.Name == "form" {
+				closeAt = e.Start
+			}
+		}
 		for i := range t.Elements {
 			e := &t.Elements[i]
 			if e.EndTag || e.Name != "form" {
@@ -104,16 +127,10 @@ func runFormWithoutCSRF(pass *rules.Pass) error {
 					continue
 				}
 			}
-			end := len(t.Src)
-			for j := i + 1; j < len(t.Elements); j++ {
-				// up to </form>: a second <form> before it is an {% if %}/{% else %}
-				// alternative sharing the body, as forms cannot nest
-				if t.Elements[j].Name == "form" && t.Elements[j].EndTag {
-					end = t.Elements[j].Start
-					break
-				}
-			}
-			if csrfIn(pass, idx, t, e.End, end, 0) != no {
+			// The body runs to </form>: a second <form> before it is an
+			// {% if %}/{% else %} alternative sharing the body, as forms
+			// cannot nest.
+			if search.in(t, e.End, nextClose[i], 0) != no {
 				continue
 			}
 			report(pass, t, e.Start, e.End, 0,
@@ -235,13 +252,8 @@ func runTargetBlank(pass *rules.Pass) error {
 // startsWithSafeURLVar reports whether the variable that starts an
 // attribute value yields a URL of the site (get_absolute_url...).
 func startsWithSafeURLVar(t *templates.Template, a *templates.Attr) bool {
-	for i := range t.Vars {
-		v := &t.Vars[i]
-		if v.Start >= a.ValueStart && v.Start < a.ValueEnd {
-			return safeURLBase(v.Base)
-		}
-	}
-	return false
+	vs := t.VarsIn(a.ValueStart, a.ValueEnd)
+	return len(vs) > 0 && safeURLBase(vs[0].Base)
 }
 
 func runDebugTag(pass *rules.Pass) error {

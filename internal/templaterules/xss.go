@@ -91,13 +91,12 @@ func runAutoescapeOff(pass *rules.Pass) error {
 			if a := strings.ToLower(tag.Args[0]); a != "off" && a != "false" {
 				continue
 			}
-			end := len(t.Src)
-			if tag.Close >= 0 {
-				end = t.Tags[tag.Close].Start
+			if tag.Close < 0 {
+				continue // never closed: Django refuses the template
 			}
+			end := t.Tags[tag.Close].Start
 			var outputs []string
-			for j := range t.Vars {
-				v := &t.Vars[j]
+			for _, v := range t.VarsIn(tag.End, end) {
 				if v.AutoescapeTag == i && !v.Literal && !v.Autoescape && len(outputs) < 3 {
 					outputs = append(outputs, "{{ "+v.Expr+" }}")
 				}

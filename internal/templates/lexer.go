@@ -51,7 +51,14 @@ type Token struct {
 // a closer, is text. Inside {% verbatim %} (Jinja2: {% raw %}) everything up
 // to the matching end tag is text. Regions of {% comment %} are folded into
 // one CommentToken after lexing, as Django's parser skips them.
-func lex(src []byte, jinja bool) (toks []Token, errs []lexError) {
+func lex(src []byte, jinja bool) ([]Token, []lexError) {
+	toks, errs := lexRaw(src, jinja)
+	return foldComments(toks, &errs), errs
+}
+
+// lexRaw is the lexer without the {% comment %} folding: the tokens Django's
+// Lexer produces, with adjacent text merged.
+func lexRaw(src []byte, jinja bool) (toks []Token, errs []lexError) {
 	verbatimEnd := "" // content of the tag that ends the current verbatim block
 	verbatimAt := 0
 	textStart := 0
@@ -132,7 +139,7 @@ func lex(src []byte, jinja bool) (toks []Token, errs []lexError) {
 	if verbatimEnd != "" {
 		errs = append(errs, lexError{verbatimAt, "verbatim block is never closed with {% " + verbatimEnd + " %}"})
 	}
-	return foldComments(toks, &errs), errs
+	return toks, errs
 }
 
 var (

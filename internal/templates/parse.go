@@ -239,6 +239,18 @@ func isIntermediate(name string) bool {
 	return false
 }
 
+// knownBlock reports built-in tags that always have an end tag. Other tags
+// open a block when the template has a matching end tag.
+func knownBlock(name string) bool {
+	switch name {
+	case "if", "for", "with", "block", "autoescape", "filter", "spaceless", "ifchanged", "blocktrans",
+		"blocktranslate", "localize", "localtime", "timezone", "language", "ifequal", "ifnotequal",
+		"verbatim", "comment", "macro", "call":
+		return true
+	}
+	return false
+}
+
 func (t *Template) buildTags(maxDepth int) {
 	jinja := t.Dialect == Jinja2
 	ends := map[string]bool{}
@@ -290,7 +302,7 @@ func (t *Template) buildTags(maxDepth int) {
 			if tag.Parent >= 0 {
 				tag.Depth--
 			}
-		case ends["end"+tag.Name] && !(jinja && tag.Name == "set" && strings.Contains(tok.Content, "=")):
+		case (knownBlock(tag.Name) || ends["end"+tag.Name]) && !(jinja && tag.Name == "set" && strings.Contains(tok.Content, "=")):
 			t.Tags = append(t.Tags, tag)
 			if len(stack) >= maxDepth {
 				t.errorf(tok.Start, "block tags nested deeper than %d; the rest of this block is read flat", maxDepth)
@@ -386,4 +398,26 @@ func (t *Template) buildVars() {
 		}
 		t.Vars = append(t.Vars, v)
 	}
+}
+
+// VarsIn returns the variables that start in [start, end), a sub-slice of
+// Vars (which are in source order).
+func (t *Template) VarsIn(start, end int) []Variable {
+	lo := sort.Search(len(t.Vars), func(i int) bool { return t.Vars[i].Start >= start })
+	hi := sort.Search(len(t.Vars), func(i int) bool { return t.Vars[i].Start >= end })
+	if hi < lo {
+		hi = lo
+	}
+	return t.Vars[lo:hi]
+}
+
+// TagsIn returns the index range [lo, hi) of the tags that start in
+// [start, end).
+func (t *Template) TagsIn(start, end int) (lo, hi int) {
+	lo = sort.Search(len(t.Tags), func(i int) bool { return t.Tags[i].Start >= start })
+	hi = sort.Search(len(t.Tags), func(i int) bool { return t.Tags[i].Start >= end })
+	if hi < lo {
+		hi = lo
+	}
+	return lo, hi
 }
