@@ -127,7 +127,7 @@ func writeTextOne(bw *bufio.Writer, r *Report) {
 			if !t.Pass {
 				pass = "NO"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%+d\t%s\n", t.Name, pass, t.ScoreModifier, t.Result)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, pass, signed(t.ScoreModifier), t.Result)
 		}
 		tw.Flush()
 		bw.WriteString("\n")
@@ -185,7 +185,7 @@ func WriteMarkdown(w io.Writer, reps []*Report) error {
 				if !t.Pass {
 					pass = "❌"
 				}
-				fmt.Fprintf(bw, "| %s | %s | %+d | `%s` |\n", t.Name, pass, t.ScoreModifier, t.Result)
+				fmt.Fprintf(bw, "| %s | %s | %s | `%s` |\n", t.Name, pass, signed(t.ScoreModifier), t.Result)
 			}
 			bw.WriteString("\n")
 		}
@@ -247,4 +247,12 @@ func Write(w io.Writer, format string, reps []*Report, reg *rules.Registry, vers
 		return WriteMarkdown(w, reps)
 	}
 	return fmt.Errorf("unknown format %q (want text, json, sarif or markdown)", format)
+}
+
+// signed writes a score modifier as the Observatory shows it: +5, 0, -20.
+func signed(n int) string {
+	if n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	return fmt.Sprint(n)
 }
