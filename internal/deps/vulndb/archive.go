@@ -203,10 +203,11 @@ func (t ReleaseTable) fixedIn(date, s string) string {
 // known holds the IDs already covered by other sources: an entry whose CVE
 // is known keeps only its summary, date and link (the other source's
 // ranges are finer); an unknown one needs its fixed releases, from a
-// bullet naming a release of the series or from the release table. An
-// unknown entry naming a series without a fixed release is an error, so
-// that a new archive cannot silently yield a record that matches nothing.
-func ArchiveRecords(entries []ArchiveEntry, table ReleaseTable, known map[string]bool) ([]*Record, error) {
+// bullet naming a release of the series or from the release table. With
+// strict set (the generator), an unknown entry naming a series without a
+// fixed release is an error, so that a new archive cannot silently yield
+// a record that matches nothing; otherwise the series is only noted.
+func ArchiveRecords(entries []ArchiveEntry, table ReleaseTable, known map[string]bool, strict bool) ([]*Record, error) {
 	var out []*Record
 	var missing []string
 	for _, e := range entries {
@@ -242,6 +243,9 @@ func ArchiveRecords(entries []ArchiveEntry, table ReleaseTable, known map[string
 							fixed = rel
 						}
 					}
+				}
+				if fixed == "" && !strict {
+					continue
 				}
 				if fixed == "" {
 					missing = append(missing, fmt.Sprintf("%s (line %d, %s): no fixed release for Django %s", r.ID, e.Line, date, s))

@@ -98,7 +98,7 @@ func (a *ArchiveInput) Newest() string {
 
 // Combine merges records from an OSV source with the Django archive and
 // returns the merged records and the database meta.
-func Combine(osvRecords []*Record, osvSource Source, archive *ArchiveInput) ([]*Record, Meta, error) {
+func Combine(osvRecords []*Record, osvSource Source, archive *ArchiveInput, strict bool) ([]*Record, Meta, error) {
 	known := map[string]bool{}
 	for _, r := range osvRecords {
 		for _, a := range r.Affected {
@@ -109,7 +109,7 @@ func Combine(osvRecords []*Record, osvSource Source, archive *ArchiveInput) ([]*
 			}
 		}
 	}
-	arch, err := ArchiveRecords(archive.Entries, archive.Table, known)
+	arch, err := ArchiveRecords(archive.Entries, archive.Table, known, strict)
 	if err != nil {
 		return nil, Meta{}, err
 	}
@@ -163,7 +163,7 @@ func BuildEmbedded(pypaDir, archivePath, tablePath string) (db, archiveJSON []by
 		Date:        newest,
 		License:     "CC-BY-4.0",
 		Attribution: PyPAAttribution,
-	}, in)
+	}, in, true)
 	if err != nil {
 		return nil, nil, err
 	}

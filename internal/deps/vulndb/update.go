@@ -122,7 +122,7 @@ func ImportZip(ctx context.Context, zipData []byte, sourceURL string) ([]byte, I
 		Date:        newest,
 		License:     "CC-BY-4.0 (per record source)",
 		Attribution: OSVAttribution,
-	}, archive)
+	}, archive, false)
 	if err != nil {
 		return nil, st, err
 	}
