@@ -288,6 +288,46 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// readFile opens p once, checks its size with fstat, and reads at most
+// limit+1 bytes (a file that grows while being read is caught by the
+// caller). It returns the size fstat saw; content is nil when the size is
+// over the limit.
+func readFile(p string, limit int64) ([]byte, int64, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("not a regular file")
+	}
+	if st.Size() > limit {
+		return nil, st.Size(), nil
+	}
+	buf := make([]byte, st.Size()+1)
+	n, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	if err != nil {
+		return nil, st.Size(), err
+	}
+	b := buf[:n]
+	if int64(n) == st.Size()+1 && int64(n) <= limit {
+		// The file grew after fstat: read on, up to the limit.
+		rest, err := io.ReadAll(io.LimitReader(f, limit+1-int64(n)))
+		if err != nil {
+			return nil, st.Size(), err
+		}
+		b = append(b, rest...)
+	}
+	return b, st.Size(), nil
+}
+
 func readCapped(p string, limit int64) ([]byte, error) {
 	f, err := os.Open(p)
 	if err != nil {
@@ -327,23 +367,14 @@ func (w *walker) visitFile(rel string, e fs.DirEntry) {
 		return
 	}
 	p := w.abs(rel)
-	st, err := os.Stat(p)
+	b, size, err := readFile(p, w.opt.MaxFileSize)
 	if err != nil {
 		w.diag(rel, "cannot read file: %v", unwrapPathError(err))
 		return
 	}
-	if st.Size() > w.opt.MaxFileSize {
+	if size > w.opt.MaxFileSize || int64(len(b)) > w.opt.MaxFileSize {
 		w.diag(rel, "file is %s, over the %s size cap: not scanned (raise max-file-size to include it)",
-			humanSize(st.Size()), humanSize(w.opt.MaxFileSize))
-		return
-	}
-	b, err := readCapped(p, w.opt.MaxFileSize+1)
-	if err != nil {
-		w.diag(rel, "cannot read file: %v", unwrapPathError(err))
-		return
-	}
-	if int64(len(b)) > w.opt.MaxFileSize {
-		w.diag(rel, "file grew over the %s size cap while being read: not scanned", humanSize(w.opt.MaxFileSize))
+			humanSize(max(size, int64(len(b)))), humanSize(w.opt.MaxFileSize))
 		return
 	}
 	head := b
