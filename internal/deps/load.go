@@ -57,7 +57,9 @@ func Load(ctx context.Context, paths []string, open Opener) *Project {
 		if ctx.Err() != nil {
 			break
 		}
-		pr.load(ctx, p, DetectFormat(p), nil)
+		if _, err := pr.load(ctx, p, DetectFormat(p), nil); err != nil {
+			pr.problem(p, 0, "%v", err)
+		}
 	}
 	return pr
 }
@@ -74,26 +76,29 @@ func (pr *Project) problem(p string, line int, format string, args ...any) {
 	}
 }
 
-func (pr *Project) load(ctx context.Context, p string, format Format, stack []string) *File {
+// load parses file p once. The error says why it could not be read; it is
+// reported by the caller, on the include line for an included file.
+func (pr *Project) load(ctx context.Context, p string, format Format, stack []string) (*File, error) {
 	if f, ok := pr.byPath[p]; ok {
-		return f
+		if f == nil {
+			return nil, errAlreadyFailed
+		}
+		return f, nil
 	}
 	if len(pr.byPath) >= maxFiles {
-		pr.problem(p, 0, "not read: over %d dependency files", maxFiles)
-		return nil
+		return nil, fmt.Errorf("not read: over %d dependency files", maxFiles)
 	}
 	if format == "" {
 		format = Requirements // an included file is a requirements file whatever its name
 	}
-	content, err := openBounded(pr, p)
+	pr.byPath[p] = nil
+	content, err := pr.read(p)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	f, err := Parse(p, format, content)
 	if err != nil {
-		pr.problem(p, 0, "%v", strings.TrimPrefix(err.Error(), p+": "))
-		pr.byPath[p] = nil
-		return nil
+		return nil, errors.New(strings.TrimPrefix(err.Error(), p+": "))
 	}
 	pr.byPath[p] = f
 	pr.Files = append(pr.Files, f)
@@ -103,7 +108,7 @@ func (pr *Project) load(ctx context.Context, p string, format Format, stack []st
 	stack = append(stack, p)
 	for _, inc := range f.Includes {
 		if ctx.Err() != nil {
-			return f
+			return f, nil
 		}
 		target, err := resolveInclude(p, inc.Target)
 		if err != nil {
@@ -118,10 +123,10 @@ func (pr *Project) load(ctx context.Context, p string, format Format, stack []st
 			pr.problem(p, inc.Line, "includes nested deeper than %d files", maxIncludeDepth)
 			continue
 		}
-		child := pr.load(ctx, target, DetectFormat(target), stack)
-		if child == nil {
-			if _, seen := pr.byPath[target]; !seen {
-				pr.problem(p, inc.Line, "cannot read included file %s", target)
+		_, err = pr.load(ctx, target, DetectFormat(target), stack)
+		if err != nil {
+			if err != errAlreadyFailed {
+				pr.problem(p, inc.Line, "cannot read included file %s: %v", target, err)
 			}
 			continue
 		}
@@ -131,29 +136,26 @@ func (pr *Project) load(ctx context.Context, p string, format Format, stack []st
 			pr.includedBy[target] = appendUniq(pr.includedBy[target], p)
 		}
 	}
-	return f
+	return f, nil
 }
+
+var errAlreadyFailed = errors.New("already reported")
 
 var errNoOpener = errors.New("no opener")
 
-func openBounded(pr *Project, p string) ([]byte, error) {
+func (pr *Project) read(p string) ([]byte, error) {
 	if pr.open == nil {
 		return nil, errNoOpener
 	}
 	b, err := pr.open(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			pr.problem(p, 0, "file not found")
-		} else {
-			pr.problem(p, 0, "%v", err)
+			return nil, errors.New("file not found")
 		}
-		pr.byPath[p] = nil
 		return nil, err
 	}
 	if len(b) > maxFile {
-		pr.problem(p, 0, "%d bytes is over the %d byte limit", len(b), maxFile)
-		pr.byPath[p] = nil
-		return nil, errors.New("too large")
+		return nil, fmt.Errorf("%d bytes is over the %d byte limit", len(b), maxFile)
 	}
 	return b, nil
 }

@@ -9,6 +9,7 @@ package deps
 import (
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/deps/pep440"
@@ -146,23 +147,38 @@ func Parse(p string, format Format, content []byte) (*File, error) {
 	if len(content) > maxFile {
 		return nil, fmt.Errorf("%s: %d bytes is over the %d byte limit", p, len(content), maxFile)
 	}
+	var f *File
+	var err error
 	switch format {
 	case Requirements:
-		return ParseRequirements(p, content), nil
+		f = ParseRequirements(p, content)
 	case Pipfile:
-		return parsePipfile(p, content)
+		f, err = parsePipfile(p, content)
 	case PipfileLock:
-		return parsePipfileLock(p, content)
+		f, err = parsePipfileLock(p, content)
 	case PoetryLock, PDMLock, UVLock:
-		return parsePackageLock(p, format, content)
+		f, err = parsePackageLock(p, format, content)
 	case PyLock:
-		return parsePyLock(p, content)
+		f, err = parsePyLock(p, content)
 	case PyProject:
-		return parsePyProject(p, content)
+		f, err = parsePyProject(p, content)
 	case SetupCfg:
-		return parseSetupCfg(p, content), nil
+		f = parseSetupCfg(p, content)
+	default:
+		return nil, fmt.Errorf("%s: not a dependency file format djangoguard reads", p)
 	}
-	return nil, fmt.Errorf("%s: not a dependency file format djangoguard reads", p)
+	if err != nil {
+		return nil, err
+	}
+	// Tables come out of the decoders in key order: report in file order.
+	sort.SliceStable(f.Deps, func(i, j int) bool {
+		a, b := &f.Deps[i], &f.Deps[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return f, nil
 }
 
 func newDep(name string) Dependency {

@@ -212,8 +212,12 @@ func parseSetupCfg(p string, content []byte) *File {
 			off = j + 1
 		}
 		if strings.TrimSpace(v) != "" {
-			// A one-line value: "install_requires = django>=4.2,<5"
-			add(v, ln, off)
+			// A one-line value is a list separated by ";" (setuptools'
+			// list-semi): "test = pytest>=8; pytest-django".
+			for _, part := range strings.Split(v, ";") {
+				add(part, ln, off)
+				off += len(part) + 1
+			}
 		}
 	}
 	return f

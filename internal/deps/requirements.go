@@ -144,6 +144,8 @@ func looksLikeURL(s string) bool {
 	return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "file:")
 }
 
+var eggVersionRE = regexp.MustCompile(`^(.+?)-[0-9][^-]*$`)
+
 var eggRE = regexp.MustCompile(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
 
 // urlRequirement reads "-e git+https://...#egg=name", "./path", or a
@@ -162,8 +164,8 @@ func urlRequirement(s string) Dependency {
 	if m := eggRE.FindStringSubmatch(url); m != nil {
 		name = m[1]
 		// "#egg=name-1.0" is an old form carrying the version.
-		if k := strings.Index(name, "-"); k > 0 && name[k+1] >= '0' && name[k+1] <= '9' {
-			name = name[:k]
+		if v := eggVersionRE.FindStringSubmatch(name); v != nil {
+			name = v[1]
 		}
 	} else if strings.HasSuffix(url, ".whl") {
 		base := url[strings.LastIndex(url, "/")+1:]

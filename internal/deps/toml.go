@@ -117,7 +117,8 @@ func parsePackageLock(p string, format Format, content []byte) (*File, error) {
 		d.Version = pkg.Version
 		d.Specifier = "==" + pkg.Version
 		d.Path = p
-		d.Line, d.Column = li.find(line, pkg.Name)
+		d.Line, d.Column = li.find(line, `"`+pkg.Name+`"`)
+		d.Column++
 		if pkg.Category == "dev" || (len(pkg.Groups) > 0 && !contains(pkg.Groups, "default")) {
 			d.Group = "dev"
 		}
@@ -178,7 +179,8 @@ func parsePyLock(p string, content []byte) (*File, error) {
 		d.Locked = true
 		d.Marker = pkg.Marker
 		d.Path = p
-		d.Line, d.Column = li.find(line, pkg.Name)
+		d.Line, d.Column = li.find(line, `"`+pkg.Name+`"`)
+		d.Column++
 		if url, ok := pkg.VCS["url"].(string); ok {
 			d.URL = url
 		}
