@@ -75,7 +75,7 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 		cfg.Warn = 90 * 24 * time.Hour
 	}
 	for _, f := range pr.Files {
-		appReqs := f.Format == Requirements && isApplicationRequirements(f.Path)
+		appReqs := f.Format == Requirements && isApplicationRequirements(f.Path) && !pr.IsConstraint(f.Path)
 		pinnedByConstraint := map[string]bool{}
 		if appReqs {
 			for _, c := range pr.Constraints(f.Path) {
@@ -252,6 +252,14 @@ func vulnerable(db *vulndb.DB, d *Dependency, v pep440.Version) (*Issue, error) 
 	if len(recs) == 0 {
 		return nil, nil
 	}
+	// Oldest first, as the advisories were published.
+	recs = append([]*vulndb.Record(nil), recs...)
+	sort.SliceStable(recs, func(i, j int) bool {
+		if recs[i].Published != recs[j].Published {
+			return recs[i].Published < recs[j].Published
+		}
+		return recs[i].ID < recs[j].ID
+	})
 	sev := ""
 	for _, r := range recs {
 		if severityRank(r.Severity) > severityRank(sev) {
@@ -403,10 +411,16 @@ func support(cal SupportCalendar, now time.Time, warn time.Duration, d *Dependen
 	case now.After(endOfDay(s.End)):
 		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ended on %s; it gets no fixes for new vulnerabilities%s", d.Version, s.Name, s.End.Format("2006-01-02"), latest)
 		return iss
-	case now.Add(warn).After(s.End):
-		days := int(s.End.Sub(now).Hours()/24) + 1
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	days := int(s.End.Sub(today).Hours() / 24)
+	if days <= int(warn.Hours()/24) {
+		when := fmt.Sprintf("in %d %s", days, plural(days, "day", "days"))
+		if days == 0 {
+			when = "today"
+		}
 		iss.Severity = rules.Medium
-		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ends on %s (in %d %s); plan the upgrade%s", d.Version, s.Name, s.End.Format("2006-01-02"), days, plural(days, "day", "days"), latest)
+		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ends on %s (%s); plan the upgrade%s", d.Version, s.Name, s.End.Format("2006-01-02"), when, latest)
 		return iss
 	}
 	return nil

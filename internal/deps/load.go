@@ -219,3 +219,14 @@ func (pr *Project) Constraints(p string) []*File {
 	walk(p, 0)
 	return out
 }
+
+// IsConstraint reports whether p is used as a constraints file (-c) by
+// another file: it limits versions, it does not install anything.
+func (pr *Project) IsConstraint(p string) bool {
+	for _, cs := range pr.constraints {
+		if indexOf(cs, p) >= 0 {
+			return true
+		}
+	}
+	return false
+}
