@@ -270,11 +270,15 @@ func (s Specifier) Interval() (iv Interval, ok bool) {
 	if iv.Empty() {
 		return iv, false
 	}
+	// "!=" removes the versions an "==" of the same version admits; when
+	// they cover the whole interval nothing is left.
 	for _, c := range s.Clauses {
-		if c.Op == "!=" && !c.Wildcard && iv.Lo.V != nil && iv.Hi.V != nil && iv.Lo.V.Compare(*iv.Hi.V) == 0 {
-			if v, err := Parse(c.Version); err == nil && v.Compare(*iv.Lo.V) == 0 {
-				return iv, false
-			}
+		if c.Op != "!=" {
+			continue
+		}
+		ci, err := clauseInterval(Clause{Op: "==", Version: c.Version, Wildcard: c.Wildcard})
+		if err == nil && sameInterval(iv.Intersect(ci), iv) {
+			return iv, false
 		}
 	}
 	return iv, true
@@ -317,6 +321,13 @@ func clauseInterval(c Clause) (Interval, error) {
 		return Interval{Lo: Bound{&v, true}, Hi: Bound{&v, true}}, nil
 	case "==":
 		if !c.Wildcard {
+			// "==1.0" also admits local versions such as "1.0+ubuntu1",
+			// which sort between 1.0 and 1.0.post0.dev0.
+			if !strings.Contains(c.Version, "+") && !v.v.IsPostRelease() && !strings.Contains(strings.ToLower(c.Version), "dev") {
+				if hi, err := Parse(c.Version + ".post0.dev0"); err == nil {
+					return Interval{Lo: Bound{&v, true}, Hi: Bound{&hi, false}}, nil
+				}
+			}
 			return Interval{Lo: Bound{&v, true}, Hi: Bound{&v, true}}, nil
 		}
 		r := v.Release()
@@ -365,3 +376,12 @@ func joinInts(r []int) string {
 	}
 	return strings.Join(parts, ".")
 }
+
+func sameBound(a, b Bound) bool {
+	if a.V == nil || b.V == nil {
+		return a.V == nil && b.V == nil
+	}
+	return a.Incl == b.Incl && a.V.Compare(*b.V) == 0
+}
+
+func sameInterval(a, b Interval) bool { return sameBound(a.Lo, b.Lo) && sameBound(a.Hi, b.Hi) }
