@@ -1,6 +1,7 @@
 package templaterules
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -61,6 +62,9 @@ func detectCSP(pass *rules.Pass) (cspInfo, error) {
 }
 
 func runInlineScriptCSP(pass *rules.Pass) error {
+	if err := pass.Context.Err(); err != nil {
+		return fmt.Errorf("template rule %s interrupted: %w", pass.Rule.Code, err)
+	}
 	info, err := detectCSP(pass)
 	if err != nil {
 		return err

@@ -353,6 +353,9 @@ func (t *Template) mask() []byte {
 // analyseHTML tokenizes the masked source and records elements and regions.
 func (t *Template) analyseHTML() {
 	m := t.mask()
+	n := bytes.Count(m, []byte("<"))
+	t.Elements = make([]Element, 0, n)
+	t.regions = make([]region, 0, 2*n+1)
 	z := xhtml.NewTokenizer(bytes.NewReader(m))
 	off := 0
 	rawElem := -1 // element whose raw text body comes next

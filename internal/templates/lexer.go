@@ -59,6 +59,7 @@ func lex(src []byte, jinja bool) ([]Token, []lexError) {
 // lexRaw is the lexer without the {% comment %} folding: the tokens Django's
 // Lexer produces, with adjacent text merged.
 func lexRaw(src []byte, jinja bool) (toks []Token, errs []lexError) {
+	toks = make([]Token, 0, bytes.Count(src, []byte("{"))+1)
 	verbatimEnd := "" // content of the tag that ends the current verbatim block
 	verbatimAt := 0
 	textStart := 0

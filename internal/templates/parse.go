@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"sort"
@@ -262,6 +263,7 @@ func (t *Template) buildTags(maxDepth int) {
 		}
 	}
 	var stack []int
+	t.Tags = make([]Tag, 0, len(t.Tokens)/2)
 	for _, tok := range t.Tokens {
 		if tok.Kind != TagToken {
 			continue
@@ -350,6 +352,13 @@ func (tag *Tag) TagArgName() string {
 }
 
 func (t *Template) buildVars() {
+	nv := 0
+	for _, tok := range t.Tokens {
+		if tok.Kind == VarToken {
+			nv++
+		}
+	}
+	t.Vars = make([]Variable, 0, nv)
 	tagIdx := 0
 	var open []int // indexes of block tags open at the current position
 	for _, tok := range t.Tokens {
@@ -375,10 +384,9 @@ func (t *Template) buildVars() {
 			t.errorf(tok.Start, "empty variable tag {{ }}")
 		}
 		// offset of the content inside the token, for filter positions
-		inner := string(t.Src[tok.Start+2 : tok.End-2])
-		contentOff := tok.Start + 2 + strings.Index(inner, tok.Content)
-		if strings.Index(inner, tok.Content) < 0 {
-			contentOff = tok.Start + 2
+		contentOff := tok.Start + 2
+		if k := bytes.Index(t.Src[tok.Start+2:tok.End-2], []byte(tok.Content)); k >= 0 {
+			contentOff += k
 		}
 		v.Base, v.Filters = parseExpr(tok.Content, contentOff)
 		v.Literal = isLiteral(v.Base)

@@ -1,0 +1,129 @@
+package templaterules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/djangoguard/djangoguard/internal/rules"
+	"github.com/djangoguard/djangoguard/internal/templates"
+)
+
+// target builds a Target from path → content pairs.
+func target(files map[string]string) *rules.Target {
+	var fs []*rules.File
+	for p, c := range files {
+		kind := rules.TemplateFile
+		if strings.HasSuffix(p, ".py") {
+			kind = rules.PythonFile
+		}
+		fs = append(fs, &rules.File{Path: p, Kind: kind, Content: []byte(c)})
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
+	return rules.NewTarget("/project", fs)
+}
+
+func run(t *testing.T, r *rules.Rule, tg *rules.Target) ([]rules.Finding, error) {
+	t.Helper()
+	var out []rules.Finding
+	err := r.Run(rules.NewPass(context.Background(), r, tg, nil, func(f rules.Finding) { out = append(out, f) }))
+	return out, err
+}
+
+func TestInlineScriptCSPNeedsAPolicy(t *testing.T) {
+	page := `<script>init()</script><button onclick="go()">Go</button>`
+	tests := []struct {
+		name     string
+		settings string
+		want     int
+	}{
+		{"no settings", "", 0},
+		{"django-csp", `MIDDLEWARE = ["csp.middleware.CSPMiddleware"]`, 2},
+		{"django 6 csp", "MIDDLEWARE = [\n    'django.middleware.csp.ContentSecurityPolicyMiddleware',\n]\nSECURE_CSP = {'default-src': [CSP.SELF]}", 2},
+		{"middleware commented out", `# "csp.middleware.CSPMiddleware",`, 0},
+		{"script-src allows unsafe-inline", "MIDDLEWARE = ['csp.middleware.CSPMiddleware']\nCSP_SCRIPT_SRC = (\"'self'\", \"'unsafe-inline'\")", 0},
+		{"django 6 unsafe inline", "MIDDLEWARE = ['django.middleware.csp.ContentSecurityPolicyMiddleware']\nSECURE_CSP = {\"script-src\": [CSP.SELF, CSP.UNSAFE_INLINE]}", 0},
+		{"only styles allow unsafe-inline", "MIDDLEWARE = ['csp.middleware.CSPMiddleware']\nCSP_STYLE_SRC = (\"'unsafe-inline'\",)", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{"app/templates/page.html": page}
+			if tt.settings != "" {
+				files["config/settings.py"] = tt.settings
+			}
+			got, err := run(t, InlineScriptCSP, target(files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tt.want {
+				t.Errorf("got %d findings, want %d: %v", len(got), tt.want, got)
+			}
+		})
+	}
+}
+
+func TestUnparsableTemplateIsReportedOnce(t *testing.T) {
+	big := strings.Repeat("<p>{{ x }}</p>\n", templates.DefaultMaxSize/14+1)
+	tg := target(map[string]string{"templates/big.html": big, "templates/ok.html": "{{ x|safe }}"})
+	got, err := run(t, SafeFilter, tg)
+	if err == nil || !strings.Contains(err.Error(), "templates/big.html") {
+		t.Fatalf("DJG301 should report the oversized template, got %v", err)
+	}
+	if len(got) != 1 || got[0].Path != "templates/ok.html" {
+		t.Errorf("the other template should still be checked: %v", got)
+	}
+	for _, r := range Rules()[1:] {
+		if _, err := run(t, r, tg); err != nil {
+			t.Errorf("%s repeats the parse error: %v", r.Code, err)
+		}
+	}
+}
+
+func TestCancellation(t *testing.T) {
+	tg := target(map[string]string{"templates/a.html": "{{ x|safe }}"})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, r := range Rules() {
+		err := r.Run(rules.NewPass(ctx, r, tg, nil, func(rules.Finding) {}))
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: got %v, want context.Canceled", r.Code, err)
+		}
+	}
+}
+
+func TestIncludeCyclesAndDepth(t *testing.T) {
+	files := map[string]string{
+		"templates/form.html": `<form method="post">{% include "a.html" %}</form>`,
+		"templates/a.html":    `{% include "b.html" %}{% include "a.html" %}`,
+		"templates/b.html":    `{% include "a.html" %}`,
+	}
+	got, err := run(t, FormWithoutCSRF, target(files))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("a cycle without a token is a finding: %v %v", got, err)
+	}
+	// a chain deeper than the limit is unknown, so not reported
+	files = map[string]string{"templates/form.html": `<form method="post">{% include "c0.html" %}</form>`}
+	for i := 0; i < 12; i++ {
+		files[fmt.Sprintf("templates/c%d.html", i)] = fmt.Sprintf(`{%% include "c%d.html" %%}`, i+1)
+	}
+	files["templates/c12.html"] = `{% csrf_token %}`
+	got, err = run(t, FormWithoutCSRF, target(files))
+	if err != nil || len(got) != 0 {
+		t.Fatalf("deep include chain: %v %v", got, err)
+	}
+}
+
+func TestFindingPositions(t *testing.T) {
+	tg := target(map[string]string{"templates/p.html": "<p>\n  é{{ bio|safe }}\n</p>"})
+	got, err := run(t, SafeFilter, tg)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("%v %v", got, err)
+	}
+	f := got[0]
+	if f.Line != 2 || f.Column != 5 || f.EndLine != 2 || f.EndColumn != 19 || f.RuleID != "DJG301" || f.Source != "  é{{ bio|safe }}" {
+		t.Errorf("got %+v", f)
+	}
+}
