@@ -131,7 +131,8 @@ var VarInEventHandler = &rules.Rule{
 decodes HTML entities in it before running it. Django escapes ' to &#x27;, which the browser turns
 back into ' — so onclick="show('{{ name }}')" lets a name like ');alert(document.cookie);(' run
 code, quoted attribute or not. The same holds for attributes that JavaScript frameworks evaluate
-(Alpine's x-data, x-init, x-on: and @event, Vue's v-on:, htmx's hx-on). Inside a quoted JS string
+as expressions: Alpine's x-data, x-init, x-on:, @event, x-bind:, :attr, x-text, x-html, x-show...,
+Vue's v-on:, v-bind:, v-if, v-html..., htmx's hx-on. Inside a quoted JS string
 |escapejs is safe because it writes \u0027 instead of an entity. Better: put the value in a data-*
 attribute and read it from a script.`,
 		Bad:  `<button onclick="greet('{{ user.name }}')">Hi</button>`,
@@ -187,9 +188,10 @@ var VarInURLAttr = &rules.Rule{
 variable starts an href, src, action or formaction (<a href="{{ user.website }}">), a value such as
 javascript:alert(document.cookie) runs script when the link is followed, and data: or an external
 address can be used for phishing. Only variables at the start of the value are reported: after a
-fixed prefix ("/search?q={{ q }}") the scheme cannot change. Links built with {% url %}, {% static %},
-get_absolute_url, a file field's .url, STATIC_URL/MEDIA_URL and values passed through |urlencode
-are not reported. Images, media and <input src> are not reported: browsers do not run
+fixed prefix ("/search?q={{ q }}") the scheme cannot change. Links built with {% url %} or
+{% static %} (also through "as name"), get_absolute_url, any .url attribute (a file field's URL; a
+URLField named url is limited to http(s) and ftp(s) when it goes through a form), upper-case
+settings such as STATIC_URL, and values passed through |urlencode are not reported. Images, media and <input src> are not reported: browsers do not run
 javascript: there.`,
 		Bad:  `<a href="{{ profile.website }}">Website</a>`,
 		Good: `<a href="{% url 'profile' profile.pk %}">Profile</a>   {# or validate the scheme in the form: URLField + a http/https check #}`,

@@ -297,15 +297,38 @@ func safeURLBase(base string) bool {
 	return seg == "url" && strings.Contains(base, ".")
 }
 
+// urlNames returns the names a template assigns URLs of the site to:
+// {% url 'name' as x %}, {% static 'f' as x %}, {% get_static_prefix as x %},
+// {% get_media_prefix as x %}.
+func urlNames(t *templates.Template) map[string]bool {
+	var names map[string]bool
+	for i := range t.Tags {
+		tag := &t.Tags[i]
+		switch tag.Name {
+		case "url", "static", "get_static_prefix", "get_media_prefix":
+		default:
+			continue
+		}
+		if n := len(tag.Args); n >= 2 && tag.Args[n-2] == "as" {
+			if names == nil {
+				names = map[string]bool{}
+			}
+			names[tag.Args[n-1]] = true
+		}
+	}
+	return names
+}
+
 func runVarInURLAttr(pass *rules.Pass) error {
 	return eachTemplate(pass, false, func(t *templates.Template) {
+		assigned := urlNames(t)
 		for i := range t.Vars {
 			v := &t.Vars[i]
 			c := v.Context
 			if c.Kind != templates.CtxAttr || c.AttrKind != templates.AttrURL || !c.AtStart {
 				continue
 			}
-			if v.Literal || safeURLBase(v.Base) || numericBase(v.Base) {
+			if v.Literal || safeURLBase(v.Base) || numericBase(v.Base) || assigned[v.Base] {
 				continue
 			}
 			safe := false

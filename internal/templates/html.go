@@ -68,8 +68,10 @@ const (
 	// data on <object>. A javascript: URL there runs script.
 	AttrURL
 	// AttrJS is an event handler (onclick...) or a framework attribute whose
-	// value is evaluated as JavaScript (Alpine's x-data, x-init, x-on:, @,
-	// Vue's v-on:, htmx's hx-on).
+	// value is evaluated as JavaScript: Alpine's x-data, x-init, x-on:, @,
+	// x-bind:, :, x-text, x-html, x-show, x-if, x-for, x-effect, x-model;
+	// Vue's v-on:, v-bind:, v-if, v-show, v-text, v-html, v-for, v-model;
+	// htmx's hx-on.
 	AttrJS
 	// AttrStyle is the style attribute (CSS).
 	AttrStyle
@@ -115,10 +117,15 @@ func isEventAttr(a string) bool {
 		return true
 	}
 	switch {
-	case len(a) > 1 && a[0] == '@',
+	case len(a) > 1 && (a[0] == '@' || a[0] == ':'),
 		strings.HasPrefix(a, "x-on:"), strings.HasPrefix(a, "v-on:"),
-		strings.HasPrefix(a, "hx-on"),
-		a == "x-data", a == "x-init":
+		strings.HasPrefix(a, "x-bind:"), strings.HasPrefix(a, "v-bind:"),
+		strings.HasPrefix(a, "hx-on"):
+		return true
+	}
+	switch a {
+	case "x-data", "x-init", "x-show", "x-text", "x-html", "x-if", "x-for", "x-effect", "x-model",
+		"v-if", "v-else-if", "v-show", "v-text", "v-html", "v-for", "v-model":
 		return true
 	}
 	return false
