@@ -124,14 +124,21 @@ func lastSeg(base string) string {
 	return base
 }
 
-// numericBase reports whether a base expression is a counter or a key that
-// renders as a number or an identifier without spaces or quotes.
+// numericBase reports whether a base expression renders as a number, a
+// boolean or a token without spaces or quotes: forloop counters, primary
+// keys (pk, id, *_id), counts, is_*/has_* flags, the CSRF token, and
+// upper-case settings (by convention set by the project, not by users).
 func numericBase(base string) bool {
 	if strings.HasPrefix(base, "forloop.") || strings.HasPrefix(base, "loop.") {
 		return true
 	}
-	switch lastSeg(base) {
-	case "pk", "id":
+	if isConstant(base) || base == "csrf_token" {
+		return true
+	}
+	seg := lastSeg(base)
+	switch {
+	case seg == "pk", seg == "id", seg == "count", strings.HasSuffix(seg, "_id"), strings.HasSuffix(seg, "_count"),
+		strings.HasPrefix(seg, "is_"), strings.HasPrefix(seg, "has_"):
 		return true
 	}
 	return false

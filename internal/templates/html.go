@@ -411,6 +411,12 @@ func (t *Template) analyseHTML() {
 			}
 			t.regions = append(t.regions, region{start: start, end: end, kind: kind, elem: idx})
 			rawElem = -1
+			if !e.EndTag && e.Name == "noscript" {
+				// With scripting off a browser parses <noscript> as markup;
+				// read it so, to see the links, forms and variables in it.
+				z.NextIsNotRawText()
+				continue
+			}
 			if !e.EndTag && isRawElement(e.Name) {
 				rawElem = idx
 				t.Elements[idx].ContentStart, t.Elements[idx].ContentEnd = end, end
@@ -428,7 +434,7 @@ func (t *Template) analyseHTML() {
 
 func isRawElement(name string) bool {
 	switch name {
-	case "script", "style", "textarea", "title", "iframe", "noembed", "noframes", "noscript", "xmp", "plaintext":
+	case "script", "style", "textarea", "title", "iframe", "noembed", "noframes", "xmp", "plaintext":
 		return true
 	}
 	return false
