@@ -315,3 +315,25 @@ func TestInlineScripts(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+func TestJinjaBlocks(t *testing.T) {
+	src := "{% set a = 1 %}{% set b %}x{% endset %}{% macro m(x) %}{{ x }}{% endmacro %}" +
+		"{% autoescape false %}{{ y }}{% endautoescape %}{{ z }}"
+	tp, err := Parse("t.j2", []byte(src), Options{Dialect: Jinja2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tp.Errors) != 0 {
+		t.Fatalf("errors: %v", tp.Errors)
+	}
+	if tp.Tags[0].Close != -1 || tp.Tags[1].Close < 0 {
+		t.Errorf("set with = must not open a block, set without must: %+v %+v", tp.Tags[0], tp.Tags[1])
+	}
+	esc := map[string]bool{}
+	for _, v := range tp.Vars {
+		esc[v.Base] = v.Autoescape
+	}
+	if !esc["x"] || esc["y"] || !esc["z"] {
+		t.Errorf("autoescape per variable: %v", esc)
+	}
+}
