@@ -273,3 +273,17 @@ func BenchmarkWalk10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "files/s")
 }
+
+// TestGlobIsNotExponential: a hostile .gitignore full of "**" against a
+// deep path must still be matched in polynomial time (this test would not
+// finish with a backtracking matcher).
+func TestGlobIsNotExponential(t *testing.T) {
+	pattern := strings.Repeat("**/", 60) + "nomatch"
+	name := strings.Repeat("d/", 120) + "file.py"
+	if matchGlob(pattern, name) {
+		t.Fatal("matched")
+	}
+	if !matchGlob(strings.Repeat("**/", 60)+"file.py", name) {
+		t.Fatal("did not match")
+	}
+}

@@ -13,31 +13,32 @@ func matchGlob(pattern, name string) bool {
 }
 
 func matchParts(pat, name []string) bool {
-	// Iterative with one backtrack point per "**", as in wildcard matching;
-	// bounded by len(pat)*len(name).
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			rest := pat[1:]
-			if len(rest) == 0 {
-				return true
+	// Dynamic programming over (pattern element, name element): at most
+	// len(pat)*len(name) steps, whatever the number of "**" (a hostile
+	// .gitignore cannot make matching exponential).
+	// ok[j] says whether pat[i:] matches name[j:], computed from i = len(pat) down.
+	ok := make([]bool, len(name)+1)
+	ok[len(name)] = true
+	for i := len(pat) - 1; i >= 0; i-- {
+		next := make([]bool, len(name)+1)
+		if pat[i] == "**" {
+			// "**" matches name[j:k] for any k >= j.
+			seen := false
+			for j := len(name); j >= 0; j-- {
+				seen = seen || ok[j]
+				next[j] = seen
 			}
-			for i := 0; i <= len(name); i++ {
-				if matchParts(rest, name[i:]) {
-					return true
+		} else {
+			for j := 0; j < len(name); j++ {
+				if ok[j+1] {
+					m, err := path.Match(pat[i], name[j])
+					next[j] = err == nil && m
 				}
 			}
-			return false
 		}
-		if len(name) == 0 {
-			return false
-		}
-		ok, err := path.Match(pat[0], name[0])
-		if err != nil || !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
+		ok = next
 	}
-	return len(name) == 0
+	return ok[0]
 }
 
 // ValidGlob reports whether pattern is a well-formed exclude glob.
