@@ -8,8 +8,6 @@ package pep440
 import (
 	"fmt"
 	"strings"
-
-	pep "github.com/aquasecurity/go-pep440-version"
 )
 
 // Normalize returns the PEP 503 normalised form of a distribution name:
@@ -55,8 +53,16 @@ func ValidName(s string) bool {
 }
 
 // Version is a parsed PEP 440 version.
+//
+// Parsing and comparison are done by this package's own scanner, which
+// computes the sort key of pypa/packaging once per version: matching a
+// lock file against the database compares versions hundreds of thousands
+// of times, and github.com/aquasecurity/go-pep440-version (a regular
+// expression per parse, string formatting per comparison) was too slow
+// for that. The tests check this implementation against
+// go-pep440-version on every version of the database and by fuzzing.
 type Version struct {
-	v   pep.Version
+	k   key
 	raw string
 }
 
@@ -66,11 +72,11 @@ func Parse(s string) (Version, error) {
 	if s == "" || len(s) > 128 {
 		return Version{}, fmt.Errorf("invalid version %q", s)
 	}
-	v, err := pep.Parse(s)
-	if err != nil {
+	k, ok := parseKey(s)
+	if !ok {
 		return Version{}, fmt.Errorf("invalid version %q", s)
 	}
-	return Version{v: v, raw: s}, nil
+	return Version{k: k, raw: s}, nil
 }
 
 // MustParse is Parse for constants in tests and tables; it panics on error.
@@ -85,48 +91,34 @@ func MustParse(s string) Version {
 // String returns the version as written.
 func (v Version) String() string { return v.raw }
 
-// Canonical returns the normalised form ("1.0RC1" -> "1.0rc1").
-func (v Version) Canonical() string { return v.v.String() }
-
 // Compare returns -1, 0 or 1 as v sorts before, equal to or after o under
 // PEP 440 ordering (epochs, pre-, post- and dev-releases, local labels).
-func (v Version) Compare(o Version) int {
-	c := v.v.Compare(o.v)
-	// go-pep440-version pads only the left release; compare the
-	// other way round too so that "1.0.1" vs "1" is answered correctly.
-	if c == 0 {
-		return -o.v.Compare(v.v)
-	}
-	return c
-}
+func (v Version) Compare(o Version) int { return v.k.compare(&o.k) }
 
 // Less reports v < o.
 func (v Version) Less(o Version) bool { return v.Compare(o) < 0 }
 
 // IsPreRelease reports a pre-release or development release.
-func (v Version) IsPreRelease() bool { return v.v.IsPreRelease() }
+func (v Version) IsPreRelease() bool {
+	return (v.k.preKind >= -2 && v.k.preKind <= 2) || v.k.dev != noDev
+}
+
+// IsPostRelease reports a post-release.
+func (v Version) IsPostRelease() bool { return v.k.post >= 0 }
 
 // Public returns the version without its local label.
-func (v Version) Public() string { return v.v.Public() }
+func (v Version) Public() string {
+	if i := strings.IndexByte(v.raw, '+'); i >= 0 {
+		return v.raw[:i]
+	}
+	return v.raw
+}
 
 // Release returns the numeric release components ("3.2.25" -> [3 2 25]).
 func (v Version) Release() []int {
-	base := v.v.BaseVersion()
-	if i := strings.IndexByte(base, '!'); i >= 0 {
-		base = base[i+1:]
-	}
-	var out []int
-	for _, p := range strings.Split(base, ".") {
-		n := 0
-		for _, c := range p {
-			if c < '0' || c > '9' {
-				break
-			}
-			if n < 1<<30 {
-				n = n*10 + int(c-'0')
-			}
-		}
-		out = append(out, n)
+	out := make([]int, len(v.k.release))
+	for i, n := range v.k.release {
+		out[i] = int(n)
 	}
 	return out
 }

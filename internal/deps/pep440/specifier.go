@@ -323,7 +323,7 @@ func clauseInterval(c Clause) (Interval, error) {
 		if !c.Wildcard {
 			// "==1.0" also admits local versions such as "1.0+ubuntu1",
 			// which sort between 1.0 and 1.0.post0.dev0.
-			if !strings.Contains(c.Version, "+") && !v.v.IsPostRelease() && !strings.Contains(strings.ToLower(c.Version), "dev") {
+			if !strings.Contains(c.Version, "+") && !v.IsPostRelease() && !strings.Contains(strings.ToLower(c.Version), "dev") {
 				if hi, err := Parse(c.Version + ".post0.dev0"); err == nil {
 					return Interval{Lo: Bound{&v, true}, Hi: Bound{&hi, false}}, nil
 				}

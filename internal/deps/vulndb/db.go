@@ -16,10 +16,10 @@ import (
 
 // magic starts every database file. The file is the magic line, a JSON
 // header line (meta and an index from package to byte span), and the body:
-// for each package, its records as a JSON array compressed with DEFLATE.
+// for each package, its records (see codec.go) compressed with DEFLATE.
 // Opening reads only the header; a package's records are inflated and
 // decoded the first time it is looked up.
-const magic = "DJGVULNDB 2\n"
+const magic = "DJGVULNDB 3\n"
 
 // Size limits for a database file, which may come from the cache directory.
 const (
@@ -50,7 +50,7 @@ type Source struct {
 
 type header struct {
 	Meta  Meta              `json:"meta"`
-	Index map[string][2]int `json:"index"` // package -> [offset, length] in the body
+	Index map[string][3]int `json:"index"` // package -> [offset, length in the body, inflated length]
 }
 
 // DB is a loaded database. Records of a package are decoded the first time
@@ -58,11 +58,12 @@ type header struct {
 type DB struct {
 	meta   Meta
 	origin string
-	index  map[string][2]int
+	index  map[string][3]int
 	body   []byte
 
 	mu    sync.Mutex
 	cache map[string][]*Record
+	zr    io.ReadCloser // reused DEFLATE reader (flate.Resetter)
 }
 
 // Meta returns the database's description.
@@ -96,7 +97,7 @@ func Decode(b []byte, origin string) (*DB, error) {
 	}
 	body := raw[nl+1:]
 	for pkg, span := range h.Index {
-		if span[0] < 0 || span[1] < 0 || span[0] > len(body) || span[1] > len(body)-span[0] {
+		if span[0] < 0 || span[1] < 0 || span[2] < 0 || span[2] > maxPackage || span[0] > len(body) || span[1] > len(body)-span[0] {
 			return nil, fmt.Errorf("vulnerability database %s: index entry for %q is out of range", origin, pkg)
 		}
 	}
@@ -116,17 +117,26 @@ func (db *DB) Records(pkg string) ([]*Record, error) {
 	if !ok {
 		return nil, nil
 	}
-	zr := flate.NewReader(bytes.NewReader(db.body[span[0] : span[0]+span[1]]))
-	raw, err := io.ReadAll(io.LimitReader(zr, maxPackage+1))
-	zr.Close()
-	if err == nil && len(raw) > maxPackage {
-		err = fmt.Errorf("over %d bytes inflated", maxPackage)
+	src := bytes.NewReader(db.body[span[0] : span[0]+span[1]])
+	if db.zr == nil {
+		db.zr = flate.NewReader(src)
+	} else if err := db.zr.(flate.Resetter).Reset(src, nil); err != nil {
+		return nil, fmt.Errorf("vulnerability database %s: records of %s: %w", db.origin, pkg, err)
+	}
+	raw := make([]byte, span[2])
+	_, err := io.ReadFull(db.zr, raw)
+	if err == nil {
+		// The blob must end exactly where the index says.
+		var one [1]byte
+		if n, _ := db.zr.Read(one[:]); n != 0 {
+			err = fmt.Errorf("longer than the index says")
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("vulnerability database %s: records of %s: %w", db.origin, pkg, err)
 	}
-	var rs []*Record
-	if err := json.Unmarshal(raw, &rs); err != nil {
+	rs, err := unmarshalRecords(raw)
+	if err != nil {
 		return nil, fmt.Errorf("vulnerability database %s: records of %s: %w", db.origin, pkg, err)
 	}
 	for _, r := range rs {
@@ -198,15 +208,12 @@ func Encode(w io.Writer, meta Meta, records []*Record) error {
 	}
 	sort.Strings(pkgs)
 	var body bytes.Buffer
-	h := header{Meta: meta, Index: make(map[string][2]int, len(pkgs))}
+	h := header{Meta: meta, Index: make(map[string][3]int, len(pkgs))}
 	h.Meta.Schema = 1
 	h.Meta.Records = len(records)
 	h.Meta.Packages = len(pkgs)
 	for _, p := range pkgs {
-		b, err := json.Marshal(byPkg[p])
-		if err != nil {
-			return fmt.Errorf("encoding records of %s: %w", p, err)
-		}
+		b := marshalRecords(byPkg[p])
 		start := body.Len()
 		zw, err := flate.NewWriter(&body, flate.BestCompression)
 		if err != nil {
@@ -216,7 +223,7 @@ func Encode(w io.Writer, meta Meta, records []*Record) error {
 		if err := zw.Close(); err != nil {
 			return fmt.Errorf("compressing records of %s: %w", p, err)
 		}
-		h.Index[p] = [2]int{start, body.Len() - start}
+		h.Index[p] = [3]int{start, body.Len() - start, len(b)}
 	}
 	hb, err := json.Marshal(h)
 	if err != nil {

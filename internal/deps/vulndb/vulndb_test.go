@@ -257,7 +257,7 @@ func TestDecodeRejects(t *testing.T) {
 		"magic":     []byte("PK\x03\x04 not a database"),
 		"truncated": good.Bytes()[:len(magic)+5],
 		"schema":    []byte(magic + `{"meta":{"schema":9},"index":{}}` + "\n"),
-		"span":      []byte(magic + `{"meta":{"schema":1},"index":{"p":[0,999]}}` + "\n"),
+		"span":      []byte(magic + `{"meta":{"schema":1},"index":{"p":[0,999,10]}}` + "\n"),
 	}
 	for name, b := range cases {
 		if _, err := Decode(b, "test"); err == nil {
@@ -265,7 +265,7 @@ func TestDecodeRejects(t *testing.T) {
 		}
 	}
 	// A corrupt body fails the lookup of that package only.
-	bad := []byte(magic + `{"meta":{"schema":1},"index":{"p":[0,4]}}` + "\nabcd")
+	bad := []byte(magic + `{"meta":{"schema":1},"index":{"p":[0,4,10]}}` + "\nabcd")
 	db, err = Decode(bad, "test")
 	if err != nil {
 		t.Fatal(err)
