@@ -178,7 +178,7 @@ var VarInURLAttr = &rules.Rule{
 	Name:       "template-variable-url-attribute",
 	Title:      "Template variable decides the URL of an href, src or action",
 	Severity:   rules.Medium,
-	Confidence: rules.MediumConfidence,
+	Confidence: rules.LowConfidence,
 	OWASP:      "A03",
 	CWE:        79,
 	Kind:       rules.Static,
@@ -192,7 +192,10 @@ fixed prefix ("/search?q={{ q }}") the scheme cannot change. Links built with {%
 {% static %} (also through "as name"), get_absolute_url, any .url attribute (a file field's URL; a
 URLField named url is limited to http(s) and ftp(s) when it goes through a form), upper-case
 settings such as STATIC_URL, and values passed through |urlencode are not reported. Images, media and <input src> are not reported: browsers do not run
-javascript: there.`,
+javascript: there. Most URLs in templates are built by the application, so findings have low
+confidence, except for values read from request (request.GET...) and names that usually carry a
+URL from a user (next, redirect_to, return_url, website, homepage...), which have medium
+confidence.`,
 		Bad:  `<a href="{{ profile.website }}">Website</a>`,
 		Good: `<a href="{% url 'profile' profile.pk %}">Profile</a>   {# or validate the scheme in the form: URLField + a http/https check #}`,
 		Fix:  "Build links with {% url %}, or validate the URL's scheme (http/https only) in Python before it reaches the template.",

@@ -1,6 +1,7 @@
 package templaterules
 
 import (
+	"path"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -48,7 +49,7 @@ func neutralAfterSafe(name string, d templates.Dialect) bool {
 
 func runSafeFilter(pass *rules.Pass) error {
 	return eachTemplate(pass, true, func(t *templates.Template) {
-		if t.Plain {
+		if plainText(t) {
 			return
 		}
 		for i := range t.Vars {
@@ -69,18 +70,23 @@ func runSafeFilter(pass *rules.Pass) error {
 			if harmless {
 				continue
 			}
+			conf := rules.Confidence(0)
+			if seg := lastSeg(v.Base); seg == "help_text" {
+				// help texts are written in model and form definitions
+				conf = rules.LowConfidence
+			}
 			msg := "{{ %s }} is output without escaping (|%s) in %s: if %s can hold user input, that input becomes HTML and script"
 			if escapeAfter {
 				msg += "; the |escape after |" + v.Filters[k].Name + " does nothing to a value already marked safe — use |force_escape"
 			}
-			report(pass, t, v.Start, v.End, 0, msg, v.Expr, v.Filters[k].Name, v.Context, v.Base)
+			report(pass, t, v.Start, v.End, conf, msg, v.Expr, v.Filters[k].Name, v.Context, v.Base)
 		}
 	})
 }
 
 func runAutoescapeOff(pass *rules.Pass) error {
 	return eachTemplate(pass, false, func(t *templates.Template) {
-		if t.Plain {
+		if plainText(t) {
 			return
 		}
 		for i := range t.Tags {
@@ -297,33 +303,77 @@ func safeURLBase(base string) bool {
 		return true
 	}
 	seg := lastSeg(base)
-	if seg == "get_absolute_url" {
+	switch {
+	case seg == "get_absolute_url", strings.HasPrefix(seg, "get_") && strings.HasSuffix(seg, "_url"):
+		// model methods that reverse() a URL of the site
+		return true
+	case seg == "qs", strings.HasSuffix(seg, "_qs"), strings.Contains(seg, "query_string"):
+		// a query string starts with '?'
 		return true
 	}
 	// a FileField's or ImageField's .url: storage URLs, not user-typed
 	return seg == "url" && strings.Contains(base, ".")
 }
 
-// urlNames returns the names a template assigns URLs of the site to:
-// {% url 'name' as x %}, {% static 'f' as x %}, {% get_static_prefix as x %},
-// {% get_media_prefix as x %}.
-func urlNames(t *templates.Template) map[string]bool {
-	var names map[string]bool
+// span is a stretch of a template, [start, end).
+type span struct{ start, end int }
+
+// safeNames records names bound to URLs of the site or literals, each with
+// the stretches of the template where the binding holds.
+type safeNames map[string][]span
+
+func (n safeNames) has(name string, at int) bool {
+	for _, s := range n[name] {
+		if at >= s.start && at < s.end {
+			return true
+		}
+	}
+	return false
+}
+
+// urlNames returns the names a template binds to URLs of the site or to
+// literals: {% url 'name' as x %}, {% static 'f' as x %},
+// {% get_static_prefix as x %} and {% get_media_prefix as x %} (up to the
+// end of the enclosing block), and aliases of {% with %} and
+// {% blocktranslate with %} (x=value or value as x) whose value is a
+// literal or a URL of the site (inside that tag's block).
+func urlNames(t *templates.Template) safeNames {
+	names := safeNames{}
 	for i := range t.Tags {
 		tag := &t.Tags[i]
+		args := tag.Args
 		switch tag.Name {
 		case "url", "static", "get_static_prefix", "get_media_prefix":
-		default:
-			continue
-		}
-		if n := len(tag.Args); n >= 2 && tag.Args[n-2] == "as" {
-			if names == nil {
-				names = map[string]bool{}
+			if n := len(args); n >= 2 && args[n-2] == "as" {
+				end := len(t.Src)
+				if p := tag.Parent; p >= 0 && t.Tags[p].Close >= 0 {
+					end = t.Tags[t.Tags[p].Close].Start
+				}
+				names[args[n-1]] = append(names[args[n-1]], span{tag.End, end})
 			}
-			names[tag.Args[n-1]] = true
+		case "with", "blocktrans", "blocktranslate":
+			if tag.Close < 0 {
+				continue
+			}
+			scope := span{tag.End, t.Tags[tag.Close].Start}
+			for j, a := range args {
+				if k := strings.IndexByte(a, '='); k > 0 {
+					if v := a[k+1:]; isLiteralArg(v) || safeURLBase(v) {
+						names[a[:k]] = append(names[a[:k]], scope)
+					}
+				} else if a == "as" && j > 0 && j+1 < len(args) && (isLiteralArg(args[j-1]) || safeURLBase(args[j-1])) {
+					names[args[j+1]] = append(names[args[j+1]], scope)
+				}
+			}
 		}
 	}
 	return names
+}
+
+// isLiteralArg reports whether a tag argument is a quoted string.
+func isLiteralArg(a string) bool {
+	_, ok := templates.Unquote(a)
+	return ok
 }
 
 func runVarInURLAttr(pass *rules.Pass) error {
@@ -335,7 +385,7 @@ func runVarInURLAttr(pass *rules.Pass) error {
 			if c.Kind != templates.CtxAttr || c.AttrKind != templates.AttrURL || !c.AtStart {
 				continue
 			}
-			if v.Literal || safeURLBase(v.Base) || numericBase(v.Base) || assigned[v.Base] {
+			if v.Literal || safeURLBase(v.Base) || numericBase(v.Base) || assigned.has(v.Base, v.Start) {
 				continue
 			}
 			safe := false
@@ -347,7 +397,11 @@ func runVarInURLAttr(pass *rules.Pass) error {
 			if safe {
 				continue
 			}
-			report(pass, t, v.Start, v.End, 0,
+			conf := rules.Confidence(0)
+			if untrustedURL(v.Base) {
+				conf = rules.MediumConfidence
+			}
+			report(pass, t, v.Start, v.End, conf,
 				"{{ %s }} starts the %s of <%s>: escaping does not check the scheme, so a javascript: or data: URL in it runs script when used; build the URL with {%% url %%} or allow only http(s) URLs in Python",
 				v.Expr, c.Attr, c.Element)
 		}
@@ -368,4 +422,35 @@ func isConstant(base string) bool {
 		}
 	}
 	return true
+}
+
+// plainText reports whether a template produces plain text: a .txt file,
+// or an e-mail template (a name with "mail" or "subject") that has no HTML
+// tag, such as Django's own registration/password_reset_email.html.
+func plainText(t *templates.Template) bool {
+	if t.Plain {
+		return true
+	}
+	if len(t.Elements) > 0 {
+		return false
+	}
+	base := strings.ToLower(path.Base(t.Path))
+	return strings.Contains(base, "mail") || strings.Contains(base, "subject")
+}
+
+// untrustedURL reports whether a base expression reads a URL straight from
+// the request or has a name that usually holds a URL a user typed or
+// passed (next, redirect_to, website...). Other variables in URL attributes
+// are mostly URLs built by the application, hence the rule's low default
+// confidence.
+func untrustedURL(base string) bool {
+	if strings.HasPrefix(base, "request.") && !safeURLBase(base) {
+		return true
+	}
+	switch lastSeg(base) {
+	case "next", "next_url", "next_page", "redirect_to", "redirect_url", "return_to", "return_url",
+		"callback", "callback_url", "website", "web_site", "homepage", "home_page":
+		return true
+	}
+	return false
 }

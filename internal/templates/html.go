@@ -92,6 +92,11 @@ func (k AttrKind) String() string {
 // ClassifyAttr returns the kind of attribute attr on element elem (both
 // lower-case).
 func ClassifyAttr(elem, attr string) AttrKind {
+	if strings.IndexByte(elem, ':') >= 0 && attr != "xlink:href" {
+		// a namespaced XML element (<xhtml:link> in a sitemap, <atom:link>
+		// in a feed): data for a program, not a link a browser follows
+		return AttrPlain
+	}
 	switch {
 	case attr == "href" || attr == "action" || attr == "formaction" || attr == "xlink:href":
 		return AttrURL
