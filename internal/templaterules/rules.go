@@ -32,7 +32,7 @@ var SafeFilter = &rules.Rule{
 	OWASP:      "A03",
 	CWE:        79,
 	Kind:       rules.Static,
-	Run:        runSafeFilter,
+	Run:        runSinkRule,
 	Doc: rules.Doc{
 		Why: `Django escapes every variable it outputs, which is what stops text a user typed from
 becoming markup or script in somebody else's browser. |safe (and |safeseq for each item of a
@@ -92,7 +92,7 @@ var VarInScript = &rules.Rule{
 	OWASP:      "A03",
 	CWE:        79,
 	Kind:       rules.Static,
-	Run:        runVarInScript,
+	Run:        runSinkRule,
 	Doc: rules.Doc{
 		Why: `Django's escaping is HTML escaping. Inside <script> the browser reads JavaScript, where
 that escaping does not protect: a value written as code (var n = {{ n }};) can be any expression,
@@ -125,7 +125,7 @@ var VarInEventHandler = &rules.Rule{
 	OWASP:      "A03",
 	CWE:        79,
 	Kind:       rules.Static,
-	Run:        runVarInEventHandler,
+	Run:        runSinkRule,
 	Doc: rules.Doc{
 		Why: `The value of onclick, onload and the other on* attributes is JavaScript, and the browser
 decodes HTML entities in it before running it. Django escapes ' to &#x27;, which the browser turns
@@ -155,7 +155,7 @@ var UnquotedAttr = &rules.Rule{
 	OWASP:      "A03",
 	CWE:        79,
 	Kind:       rules.Static,
-	Run:        runUnquotedAttr,
+	Run:        runSinkRule,
 	Doc: rules.Doc{
 		Why: `Django's escaping turns < > & ' " into entities but leaves spaces alone. In an unquoted
 attribute (value={{ q }}) a space ends the value, so a value such as "x onfocus=alert(1) autofocus"
@@ -182,7 +182,7 @@ var VarInURLAttr = &rules.Rule{
 	OWASP:      "A03",
 	CWE:        79,
 	Kind:       rules.Static,
-	Run:        runVarInURLAttr,
+	Run:        runSinkRule,
 	Doc: rules.Doc{
 		Why: `Escaping keeps a value inside the attribute but does not check what URL it is. When a
 variable starts an href, src, action or formaction (<a href="{{ user.website }}">), a value such as

@@ -127,3 +127,24 @@ func TestFindingPositions(t *testing.T) {
 		t.Errorf("got %+v", f)
 	}
 }
+
+func TestSinks(t *testing.T) {
+	src := `<p>{{ profile.bio|safe }}</p>{% autoescape off %}{{ note }}{% endautoescape %}<script>var a = {{ data.items }};</script><a href="{{ request.GET.next }}">`
+	tp, err := templates.Parse("t.html", []byte(src), templates.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range Sinks(tp) {
+		got = append(got, s.Code+" "+s.Root)
+	}
+	want := "DJG301 profile|DJG302 note|DJG303 data|DJG306 request"
+	if strings.Join(got, "|") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+	for _, c := range []struct{ in, out string }{{"a.b", "a"}, {"a", "a"}, {"a[0]", "a"}, {`"x"`, ""}, {"f(x)", ""}, {"x2.y", "x2"}} {
+		if got := rootName(c.in); got != c.out {
+			t.Errorf("rootName(%q) = %q, want %q", c.in, got, c.out)
+		}
+	}
+}

@@ -47,43 +47,6 @@ func neutralAfterSafe(name string, d templates.Dialect) bool {
 	return false
 }
 
-func runSafeFilter(pass *rules.Pass) error {
-	return eachTemplate(pass, true, func(t *templates.Template) {
-		if plainText(t) {
-			return
-		}
-		for i := range t.Vars {
-			v := &t.Vars[i]
-			k := lastSafe(v)
-			if k < 0 || v.Literal {
-				continue
-			}
-			harmless := false
-			for _, f := range v.Filters[:k] {
-				harmless = harmless || escapesBeforeSafe(f.Name)
-			}
-			escapeAfter := false
-			for _, f := range v.Filters[k+1:] {
-				harmless = harmless || neutralAfterSafe(f.Name, t.Dialect)
-				escapeAfter = escapeAfter || f.Name == "escape" || f.Name == "e"
-			}
-			if harmless {
-				continue
-			}
-			conf := rules.Confidence(0)
-			if seg := lastSeg(v.Base); seg == "help_text" {
-				// help texts are written in model and form definitions
-				conf = rules.LowConfidence
-			}
-			msg := "{{ %s }} is output without escaping (|%s) in %s: if %s can hold user input, that input becomes HTML and script"
-			if escapeAfter {
-				msg += "; the |escape after |" + v.Filters[k].Name + " does nothing to a value already marked safe — use |force_escape"
-			}
-			report(pass, t, v.Start, v.End, conf, msg, v.Expr, v.Filters[k].Name, v.Context, v.Base)
-		}
-	})
-}
-
 func runAutoescapeOff(pass *rules.Pass) error {
 	return eachTemplate(pass, false, func(t *templates.Template) {
 		if plainText(t) {
@@ -214,35 +177,6 @@ func jsUnsafe(v *templates.Variable, d templates.Dialect) (bool, string) {
 	return true, "as JavaScript code, where any expression runs and HTML escaping does not help; pass the value with |json_script"
 }
 
-func runVarInScript(pass *rules.Pass) error {
-	return eachTemplate(pass, false, func(t *templates.Template) {
-		for i := range t.Vars {
-			v := &t.Vars[i]
-			if v.Context.Kind != templates.CtxScript || !v.Context.IsJS() {
-				continue
-			}
-			if bad, why := jsUnsafe(v, t.Dialect); bad {
-				report(pass, t, v.Start, v.End, 0, "{{ %s }} is rendered in a <script> %s", v.Expr, why)
-			}
-		}
-	})
-}
-
-func runVarInEventHandler(pass *rules.Pass) error {
-	return eachTemplate(pass, false, func(t *templates.Template) {
-		for i := range t.Vars {
-			v := &t.Vars[i]
-			c := v.Context
-			if c.Kind != templates.CtxAttr || c.AttrKind != templates.AttrJS {
-				continue
-			}
-			if bad, why := jsUnsafe(v, t.Dialect); bad {
-				report(pass, t, v.Start, v.End, 0, "{{ %s }} is rendered in the %s attribute of <%s> %s", v.Expr, c.Attr, c.Element, why)
-			}
-		}
-	})
-}
-
 // noSpaceFilter reports whether a filter's output cannot contain spaces or
 // quotes, so that it cannot end an unquoted attribute.
 func noSpaceFilter(name string) bool {
@@ -252,38 +186,6 @@ func noSpaceFilter(name string) bool {
 		return true
 	}
 	return false
-}
-
-func runUnquotedAttr(pass *rules.Pass) error {
-	return eachTemplate(pass, false, func(t *templates.Template) {
-		for i := range t.Vars {
-			v := &t.Vars[i]
-			c := v.Context
-			unquotedValue := c.Kind == templates.CtxAttr && c.Quote == 0
-			if !unquotedValue && c.Kind != templates.CtxTag {
-				continue
-			}
-			if v.Literal || numericBase(v.Base) {
-				continue
-			}
-			safe := false
-			for _, f := range v.Filters {
-				safe = safe || noSpaceFilter(f.Name)
-			}
-			if safe {
-				continue
-			}
-			if unquotedValue {
-				report(pass, t, v.Start, v.End, 0,
-					"{{ %s }} is the unquoted value of %s on <%s>: a space in the value ends it and what follows becomes new attributes (an onfocus handler, say); quote the attribute",
-					v.Expr, c.Attr, c.Element)
-			} else {
-				report(pass, t, v.Start, v.End, 0,
-					"{{ %s }} is rendered inside the <%s> tag where attribute names go: its text becomes attributes, such as an event handler; render attributes as name=\"{{ value }}\"",
-					v.Expr, c.Element)
-			}
-		}
-	})
 }
 
 // safeURLBase reports whether a base expression yields a URL whose scheme
@@ -374,38 +276,6 @@ func urlNames(t *templates.Template) safeNames {
 func isLiteralArg(a string) bool {
 	_, ok := templates.Unquote(a)
 	return ok
-}
-
-func runVarInURLAttr(pass *rules.Pass) error {
-	return eachTemplate(pass, false, func(t *templates.Template) {
-		assigned := urlNames(t)
-		for i := range t.Vars {
-			v := &t.Vars[i]
-			c := v.Context
-			if c.Kind != templates.CtxAttr || c.AttrKind != templates.AttrURL || !c.AtStart {
-				continue
-			}
-			if v.Literal || safeURLBase(v.Base) || numericBase(v.Base) || assigned.has(v.Base, v.Start) {
-				continue
-			}
-			safe := false
-			for _, f := range v.Filters {
-				if f.Name == "urlencode" && !strings.Contains(f.Arg, ":") || f.Name == "slugify" {
-					safe = true
-				}
-			}
-			if safe {
-				continue
-			}
-			conf := rules.Confidence(0)
-			if untrustedURL(v.Base) {
-				conf = rules.MediumConfidence
-			}
-			report(pass, t, v.Start, v.End, conf,
-				"{{ %s }} starts the %s of <%s>: escaping does not check the scheme, so a javascript: or data: URL in it runs script when used; build the URL with {%% url %%} or allow only http(s) URLs in Python",
-				v.Expr, c.Attr, c.Element)
-		}
-	})
 }
 
 // isConstant reports whether a base is an upper-case name such as

@@ -1,0 +1,167 @@
+package templaterules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/djangoguard/djangoguard/internal/rules"
+	"github.com/djangoguard/djangoguard/internal/templates"
+)
+
+// Sink is a variable whose rendered value escaping does not protect where
+// it stands: marked safe, in JavaScript, in an unquoted attribute, at the
+// start of a URL, or inside {% autoescape off %}. The rules report them;
+// the view-to-template analysis joins them with the data views pass.
+type Sink struct {
+	Code string // the rule that reports it, e.g. "DJG301"
+	Var  *templates.Variable
+	// Root is the context name the value comes from: "profile" for
+	// {{ profile.bio|safe }}; "" for an expression that is not a name.
+	Root       string
+	Message    string
+	Confidence rules.Confidence // 0: the rule's own
+}
+
+// sinksKey is the Target.Memo key of a template's sinks.
+type sinksKey struct{ path string }
+
+// Sinks returns the sinks of a template, in source order.
+func Sinks(t *templates.Template) []Sink {
+	var out []Sink
+	plain := plainText(t)
+	names := urlNames(t)
+	add := func(code string, v *templates.Variable, conf rules.Confidence, format string, args ...any) {
+		out = append(out, Sink{Code: code, Var: v, Root: rootName(v.Base), Message: fmt.Sprintf(format, args...), Confidence: conf})
+	}
+	for i := range t.Vars {
+		v := &t.Vars[i]
+		c := v.Context
+		if !plain {
+			judgeSafe(t, v, add)
+			if !v.Autoescape && !v.Literal && v.AutoescapeTag >= 0 {
+				add("DJG302", v, 0, "{{ %s }} is output unescaped: autoescaping is off around it", v.Expr)
+			}
+		}
+		switch {
+		case c.Kind == templates.CtxScript && c.IsJS():
+			if bad, why := jsUnsafe(v, t.Dialect); bad {
+				add("DJG303", v, 0, "{{ %s }} is rendered in a <script> %s", v.Expr, why)
+			}
+		case c.Kind == templates.CtxAttr && c.AttrKind == templates.AttrJS:
+			if bad, why := jsUnsafe(v, t.Dialect); bad {
+				add("DJG304", v, 0, "{{ %s }} is rendered in the %s attribute of <%s> %s", v.Expr, c.Attr, c.Element, why)
+			}
+		}
+		judgeUnquoted(v, add)
+		judgeURL(v, names, add)
+	}
+	return out
+}
+
+type addFunc func(code string, v *templates.Variable, conf rules.Confidence, format string, args ...any)
+
+// rootName returns the first name of an expression, or "".
+func rootName(base string) string {
+	n := 0
+	for n < len(base) && (base[n] == '_' || base[n] >= 'a' && base[n] <= 'z' || base[n] >= 'A' && base[n] <= 'Z' || n > 0 && base[n] >= '0' && base[n] <= '9') {
+		n++
+	}
+	if n < len(base) && base[n] != '.' && base[n] != '[' {
+		return ""
+	}
+	return base[:n]
+}
+
+// judgeSafe applies DJG301 to one variable.
+func judgeSafe(t *templates.Template, v *templates.Variable, add addFunc) {
+	k := lastSafe(v)
+	if k < 0 || v.Literal {
+		return
+	}
+	harmless := false
+	for _, f := range v.Filters[:k] {
+		harmless = harmless || escapesBeforeSafe(f.Name)
+	}
+	escapeAfter := false
+	for _, f := range v.Filters[k+1:] {
+		harmless = harmless || neutralAfterSafe(f.Name, t.Dialect)
+		escapeAfter = escapeAfter || f.Name == "escape" || f.Name == "e"
+	}
+	if harmless {
+		return
+	}
+	conf := rules.Confidence(0)
+	if lastSeg(v.Base) == "help_text" {
+		// help texts are written in model and form definitions
+		conf = rules.LowConfidence
+	}
+	msg := "{{ %s }} is output without escaping (|%s) in %s: if %s can hold user input, that input becomes HTML and script"
+	if escapeAfter {
+		msg += "; the |escape after |" + v.Filters[k].Name + " does nothing to a value already marked safe — use |force_escape"
+	}
+	add("DJG301", v, conf, msg, v.Expr, v.Filters[k].Name, v.Context, v.Base)
+}
+
+// judgeUnquoted applies DJG305 to one variable.
+func judgeUnquoted(v *templates.Variable, add addFunc) {
+	c := v.Context
+	unquotedValue := c.Kind == templates.CtxAttr && c.Quote == 0
+	if !unquotedValue && c.Kind != templates.CtxTag || v.Literal || numericBase(v.Base) {
+		return
+	}
+	for _, f := range v.Filters {
+		if noSpaceFilter(f.Name) {
+			return
+		}
+	}
+	if unquotedValue {
+		add("DJG305", v, 0,
+			"{{ %s }} is the unquoted value of %s on <%s>: a space in the value ends it and what follows becomes new attributes (an onfocus handler, say); quote the attribute",
+			v.Expr, c.Attr, c.Element)
+		return
+	}
+	add("DJG305", v, 0,
+		"{{ %s }} is rendered inside the <%s> tag where attribute names go: its text becomes attributes, such as an event handler; render attributes as name=\"{{ value }}\"",
+		v.Expr, c.Element)
+}
+
+// judgeURL applies DJG306 to one variable.
+func judgeURL(v *templates.Variable, names safeNames, add addFunc) {
+	c := v.Context
+	if c.Kind != templates.CtxAttr || c.AttrKind != templates.AttrURL || !c.AtStart {
+		return
+	}
+	if v.Literal || safeURLBase(v.Base) || numericBase(v.Base) || names.has(v.Base, v.Start) {
+		return
+	}
+	for _, f := range v.Filters {
+		if f.Name == "urlencode" && !strings.Contains(f.Arg, ":") || f.Name == "slugify" {
+			return
+		}
+	}
+	conf := rules.Confidence(0)
+	if untrustedURL(v.Base) {
+		conf = rules.MediumConfidence
+	}
+	add("DJG306", v, conf,
+		"{{ %s }} starts the %s of <%s>: escaping does not check the scheme, so a javascript: or data: URL in it runs script when used; build the URL with {%% url %%} or allow only http(s) URLs in Python",
+		v.Expr, c.Attr, c.Element)
+}
+
+// sinksOf returns a parsed template's sinks, computed once per scan.
+func sinksOf(target *rules.Target, t *templates.Template) []Sink {
+	v, _ := target.Memo(sinksKey{t.Path}, func() (any, error) { return Sinks(t), nil })
+	return v.([]Sink)
+}
+
+// runSinkRule is the Run of the rules whose findings are sinks.
+func runSinkRule(pass *rules.Pass) error {
+	// DJG301 reports the templates that could not be parsed, once per scan
+	return eachTemplate(pass, pass.Rule.Code == "DJG301", func(t *templates.Template) {
+		for _, s := range sinksOf(pass.Target, t) {
+			if s.Code == pass.Rule.Code {
+				report(pass, t, s.Var.Start, s.Var.End, s.Confidence, "%s", s.Message)
+			}
+		}
+	})
+}
