@@ -6,6 +6,7 @@ package catalog
 import (
 	"fmt"
 
+	"github.com/djangoguard/djangoguard/internal/correlate"
 	"github.com/djangoguard/djangoguard/internal/deps"
 	"github.com/djangoguard/djangoguard/internal/live"
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -24,6 +25,7 @@ func ruleSets() [][]*rules.Rule {
 		templaterules.Rules(), // 3xx: templates
 		deps.Rules(),          // 4xx: dependencies
 		live.Rules(),          // 5xx: live probe
+		correlate.Rules(),     // 6xx: static and live together
 	}
 }
 
