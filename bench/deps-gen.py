@@ -4,13 +4,14 @@ from the PyPA advisory database: a 300-line requirements file and a large
 poetry.lock whose packages are real PyPI names, pinned (half of them) to a
 version an advisory lists as affected. Deterministic: same input, same files.
 
-Usage: bench/deps-gen.py [ADVISORY_DB_DIR]
+Usage: bench/deps-gen.py [ADVISORY_DB_DIR]   (needs python3-yaml, python3-packaging)
 """
 import hashlib
 import os
 import sys
 
 import yaml
+from packaging.version import InvalidVersion, Version
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../shared/data/pypa-advisory-database")
 out = os.path.join(os.path.dirname(__file__), "../internal/deps/testdata/bench")
@@ -23,7 +24,14 @@ for name in sorted(n for n in os.listdir(vulns) if os.path.isdir(os.path.join(vu
     versions = []
     for a in rec.get("affected", []):
         versions += [str(v) for v in a.get("versions") or []]
-    pkgs.append((name, versions[-1] if versions else None))
+    valid = []
+    for v in versions:
+        try:
+            Version(v)
+            valid.append(v)
+        except InvalidVersion:
+            pass
+    pkgs.append((name, valid[-1] if valid else None))
 
 
 def digest(*parts):

@@ -61,24 +61,24 @@ func TestAuditExpectations(t *testing.T) {
 		has[fmt.Sprintf("%s:%d %s", iss.Path, iss.Line, iss.Code)] = iss
 	}
 	want := []string{
-		"app/requirements.txt:10 DJG401",          // Django 4.2.7
-		"app/requirements.txt:10 DJG402",          // 4.2 out of support since 2026-04-07
-		"app/requirements.txt:16 DJG403",          // requests: unpinned but... see below
-		"app/requirements.txt:17 DJG403",          // gunicorn, no version
-		"app/requirements.txt:20 DJG403",          // VCS at a tag, not a commit
-		"app/requirements.txt:24 DJG403",          // ~=
-		"app/requirements/base.txt:5 DJG401",      // urllib3 1.26.4
-		"shared/common.txt:2 DJG401",              // PyYAML 5.3.1, included from another folder
-		"app/requirements/dev.txt:3 DJG403",       // pytest in a dev file: low
-		"pep621/pyproject.toml:10 DJG405",         // Django>=4.2,<5.0
-		"setuptools/setup.cfg:10 DJG401",          // djangorestframework==3.11.1
-		"poetry/poetry.lock:21 DJG402",            // Django 4.2.15
-		"pdm/pdm.lock:14 DJG401",                  // Django 5.0.7
-		"pdm/pdm.lock:14 DJG402",                  // 5.0 unsupported
-		"pipenv/Pipfile.lock:26 DJG401",           // Django 4.2.7
-		"pylock/pylock.toml:7 DJG401",             // Django 4.2.7
-		"app/requirements.txt:10 DJG404",          // production file, Django has hashes but... see below
-		"poetry/pyproject.toml:9 DJG405",          // Django ^4.2
+		"app/requirements.txt:10 DJG401",     // Django 4.2.7
+		"app/requirements.txt:10 DJG402",     // 4.2 out of support since 2026-04-07
+		"app/requirements.txt:16 DJG403",     // requests: unpinned but... see below
+		"app/requirements.txt:17 DJG403",     // gunicorn, no version
+		"app/requirements.txt:20 DJG403",     // VCS at a tag, not a commit
+		"app/requirements.txt:24 DJG403",     // ~=
+		"app/requirements/base.txt:5 DJG401", // urllib3 1.26.4
+		"shared/common.txt:2 DJG401",         // PyYAML 5.3.1, included from another folder
+		"app/requirements/dev.txt:3 DJG403",  // pytest in a dev file: low
+		"pep621/pyproject.toml:10 DJG405",    // Django>=4.2,<5.0
+		"setuptools/setup.cfg:10 DJG401",     // djangorestframework==3.11.1
+		"poetry/poetry.lock:21 DJG402",       // Django 4.2.15
+		"pdm/pdm.lock:14 DJG401",             // Django 5.0.7
+		"pdm/pdm.lock:14 DJG402",             // 5.0 unsupported
+		"pipenv/Pipfile.lock:26 DJG401",      // Django 4.2.7
+		"pylock/pylock.toml:7 DJG401",        // Django 4.2.7
+		"app/requirements.txt:10 DJG404",     // production file, Django has hashes but... see below
+		"poetry/pyproject.toml:9 DJG405",     // Django ^4.2
 	}
 	for _, w := range want {
 		if w == "app/requirements.txt:16 DJG403" || w == "app/requirements.txt:10 DJG404" {

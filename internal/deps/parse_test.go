@@ -288,11 +288,13 @@ func fuzzFormat(f *testing.F, format Format, glob string) {
 	})
 }
 
-func FuzzPoetryLock(f *testing.F)  { fuzzFormat(f, PoetryLock, "testdata/formats/poetry/poetry.lock") }
-func FuzzPDMLock(f *testing.F)     { fuzzFormat(f, PDMLock, "testdata/formats/pdm/pdm.lock") }
-func FuzzUVLock(f *testing.F)      { fuzzFormat(f, UVLock, "testdata/formats/uv/uv.lock") }
-func FuzzPyLock(f *testing.F)      { fuzzFormat(f, PyLock, "testdata/formats/pylock/pylock.toml") }
-func FuzzPipfile(f *testing.F)     { fuzzFormat(f, Pipfile, "testdata/formats/pipenv/Pipfile") }
-func FuzzPipfileLock(f *testing.F) { fuzzFormat(f, PipfileLock, "testdata/formats/pipenv/Pipfile.lock") }
-func FuzzPyProject(f *testing.F)   { fuzzFormat(f, PyProject, "testdata/formats/*/pyproject.toml") }
-func FuzzSetupCfg(f *testing.F)    { fuzzFormat(f, SetupCfg, "testdata/formats/setuptools/setup.cfg") }
+func FuzzPoetryLock(f *testing.F) { fuzzFormat(f, PoetryLock, "testdata/formats/poetry/poetry.lock") }
+func FuzzPDMLock(f *testing.F)    { fuzzFormat(f, PDMLock, "testdata/formats/pdm/pdm.lock") }
+func FuzzUVLock(f *testing.F)     { fuzzFormat(f, UVLock, "testdata/formats/uv/uv.lock") }
+func FuzzPyLock(f *testing.F)     { fuzzFormat(f, PyLock, "testdata/formats/pylock/pylock.toml") }
+func FuzzPipfile(f *testing.F)    { fuzzFormat(f, Pipfile, "testdata/formats/pipenv/Pipfile") }
+func FuzzPipfileLock(f *testing.F) {
+	fuzzFormat(f, PipfileLock, "testdata/formats/pipenv/Pipfile.lock")
+}
+func FuzzPyProject(f *testing.F) { fuzzFormat(f, PyProject, "testdata/formats/*/pyproject.toml") }
+func FuzzSetupCfg(f *testing.F)  { fuzzFormat(f, SetupCfg, "testdata/formats/setuptools/setup.cfg") }

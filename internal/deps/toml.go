@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/djangoguard/djangoguard/internal/deps/pep440"
 )
 
 // lineIndex finds where things are written in a file, since the TOML and
@@ -65,69 +67,44 @@ func decodeTOML(p string, content []byte, v any) error {
 	return nil
 }
 
-type lockPackage struct {
-	Name     string         `toml:"name"`
-	Version  string         `toml:"version"`
-	Category string         `toml:"category"` // poetry < 1.5
-	Groups   []string       `toml:"groups"`   // pdm
-	Source   map[string]any `toml:"source"`   // uv
-	Files    []struct {
-		Hash string `toml:"hash"`
-	} `toml:"files"` // poetry, pdm
-	Sdist struct {
-		Hash string `toml:"hash"`
-	} `toml:"sdist"` // uv
-	Wheels []struct {
-		Hash string `toml:"hash"`
-	} `toml:"wheels"` // uv
-}
-
 // parsePackageLock reads poetry.lock, pdm.lock and uv.lock: arrays of
 // [[package]] tables with name and version.
 func parsePackageLock(p string, format Format, content []byte) (*File, error) {
-	var doc struct {
-		Package []lockPackage `toml:"package"`
-	}
-	if err := decodeTOML(p, content, &doc); err != nil {
-		return nil, err
+	pkgs, err := scanPackageLock(content)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	f := &File{Path: p, Format: format}
 	li := newLineIndex(content)
-	heads := li.tables("package")
-	for i, pkg := range doc.Package {
-		line := 0
-		if i < len(heads) {
-			line = heads[i]
-		}
-		if pkg.Name == "" {
-			f.problem(line, "[[package]] without a name")
+	for _, pkg := range pkgs {
+		if pkg.nameErr != nil {
+			f.problem(pkg.line, "[[package]] name: %v", pkg.nameErr)
 			continue
 		}
-		if format == UVLock && pkg.Source != nil {
-			// The project itself and local paths are not from an index.
-			if _, ok := pkg.Source["editable"]; ok {
-				continue
-			}
-			if _, ok := pkg.Source["virtual"]; ok {
-				continue
-			}
+		if pkg.name == "" {
+			f.problem(pkg.line, "[[package]] without a name")
+			continue
 		}
-		d := newDep(pkg.Name)
+		if format == UVLock && (contains(pkg.source, "editable") || contains(pkg.source, "virtual")) {
+			continue // the project itself, not a package from an index
+		}
+		d := newDep(pkg.name)
 		d.Locked = true
-		d.Version = pkg.Version
-		d.Specifier = "==" + pkg.Version
+		d.Version = pkg.version
+		d.Specifier = "==" + pkg.version
 		d.Path = p
-		d.Line, d.Column = li.find(line, `"`+pkg.Name+`"`)
+		d.Line, d.Column = li.find(pkg.line, `"`+pkg.name+`"`)
 		d.Column++
-		if pkg.Category == "dev" || (len(pkg.Groups) > 0 && !contains(pkg.Groups, "default")) {
+		if pkg.category == "dev" || (len(pkg.groups) > 0 && !contains(pkg.groups, "default")) {
 			d.Group = "dev"
 		}
-		d.Hashes = len(pkg.Files) + len(pkg.Wheels)
-		if pkg.Sdist.Hash != "" {
-			d.Hashes++
+		d.Hashes = pkg.hashes
+		if pkg.version == "" {
+			f.problem(d.Line, "package %s has no version", pkg.name)
+			continue
 		}
-		if pkg.Version == "" {
-			f.problem(d.Line, "package %s has no version", pkg.Name)
+		if _, err := pep440.Parse(pkg.version); err != nil {
+			f.problem(d.Line, "package %s: %v", pkg.name, err)
 			continue
 		}
 		f.Deps = append(f.Deps, d)

@@ -1,0 +1,231 @@
+package deps
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// scanPackageLock reads the [[package]] tables of poetry.lock, pdm.lock
+// and uv.lock without a general TOML decoder, which is several times too
+// slow for the large lock files of big projects. It understands what these
+// generated files contain: table headers, key = value lines, basic and
+// literal strings, arrays and inline tables spanning lines. It checks
+// strings and brackets are closed and that every line is a header, a
+// key/value pair, a comment or blank; anything else is an error naming the
+// line. Tests compare it with the TOML decoder on every fixture and by
+// fuzzing.
+func scanPackageLock(content []byte) ([]scannedPackage, error) {
+	var out []scannedPackage
+	var cur *scannedPackage
+	inPackage := false // the current table is a [[package]] root
+	lines := strings.Split(string(content), "\n")
+	for i := 0; i < len(lines); i++ {
+		ln := strings.TrimRight(lines[i], "\r")
+		t := strings.TrimSpace(ln)
+		if t == "" || t[0] == '#' {
+			continue
+		}
+		if t[0] == '[' {
+			h := stripTrailingComment(t)
+			switch {
+			case h == "[[package]]":
+				out = append(out, scannedPackage{line: i + 1})
+				cur = &out[len(out)-1]
+				inPackage = true
+			case strings.HasPrefix(h, "[[") && strings.HasSuffix(h, "]]"), strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") && !strings.HasPrefix(h, "[["):
+				inPackage = false
+			default:
+				return nil, fmt.Errorf("line %d: malformed table header", i+1)
+			}
+			continue
+		}
+		eq := keyEnd(t)
+		if eq < 0 {
+			return nil, fmt.Errorf("line %d: expected key = value", i+1)
+		}
+		key := strings.Trim(strings.TrimSpace(t[:eq]), `"'`)
+		val := strings.TrimSpace(t[eq+1:])
+		// Gather a value that continues over several lines.
+		start := i
+		for {
+			depth, open, err := valueState(val)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %v", start+1, err)
+			}
+			if depth == 0 && !open {
+				break
+			}
+			if depth < 0 {
+				return nil, fmt.Errorf("line %d: unbalanced brackets", start+1)
+			}
+			i++
+			if i >= len(lines) {
+				return nil, fmt.Errorf("line %d: value not closed before the end of the file", start+1)
+			}
+			val += "\n" + strings.TrimRight(lines[i], "\r")
+		}
+		if !inPackage || cur == nil {
+			continue
+		}
+		switch key {
+		case "name":
+			cur.name, cur.nameErr = tomlString(val)
+		case "version":
+			cur.version, _ = tomlString(val)
+		case "category":
+			cur.category, _ = tomlString(val)
+		case "groups":
+			cur.groups = tomlStrings(val)
+		case "source":
+			cur.source = inlineKeys(val)
+		case "files", "wheels", "sdist":
+			cur.hashes += strings.Count(val, "hash =") + strings.Count(val, "hash=")
+		}
+	}
+	return out, nil
+}
+
+type scannedPackage struct {
+	line     int
+	name     string
+	nameErr  error
+	version  string
+	category string
+	groups   []string
+	source   []string // keys of the source inline table (uv)
+	hashes   int
+}
+
+func stripTrailingComment(s string) string {
+	if i := strings.Index(s, "#"); i >= 0 && !strings.ContainsAny(s[:i], `"'`) {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// keyEnd returns the index of the "=" after a (possibly quoted) key.
+func keyEnd(s string) int {
+	inQ := byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inQ != 0:
+			if c == inQ {
+				inQ = 0
+			}
+		case c == '"' || c == '\'':
+			inQ = c
+		case c == '=':
+			return i
+		case c == '[' || c == '{' || c == '#':
+			return -1
+		}
+	}
+	return -1
+}
+
+// valueState reports the bracket depth at the end of a value and whether a
+// string is still open (multi-line strings are not used by lock files and
+// are rejected).
+func valueState(v string) (depth int, open bool, err error) {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch c {
+		case '"', '\'':
+			if strings.HasPrefix(v[i:], `"""`) || strings.HasPrefix(v[i:], "'''") {
+				return 0, false, fmt.Errorf("multi-line strings are not expected in a lock file")
+			}
+			j := i + 1
+			for ; j < len(v); j++ {
+				if v[j] == '\\' && c == '"' {
+					j++
+					continue
+				}
+				if v[j] == c || v[j] == '\n' {
+					break
+				}
+			}
+			if j >= len(v) || v[j] != c {
+				return 0, false, fmt.Errorf("unterminated string")
+			}
+			i = j
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+			if depth < 0 {
+				return depth, false, fmt.Errorf("unbalanced brackets")
+			}
+		case '#':
+			// A comment runs to the end of its line.
+			for i < len(v) && v[i] != '\n' {
+				i++
+			}
+		}
+	}
+	return depth, false, nil
+}
+
+func tomlString(v string) (string, error) {
+	v = stripTrailingComment(strings.TrimSpace(v))
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		return v[1 : len(v)-1], nil
+	}
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		s, err := strconv.Unquote(v)
+		if err != nil {
+			return "", fmt.Errorf("bad string %s", clip(v))
+		}
+		return s, nil
+	}
+	return "", fmt.Errorf("expected a string, got %s", clip(v))
+}
+
+// tomlStrings returns the strings of an array value.
+func tomlStrings(v string) []string {
+	var out []string
+	for i := 0; i < len(v); i++ {
+		if v[i] == '"' || v[i] == '\'' {
+			j := strings.IndexByte(v[i+1:], v[i])
+			if j < 0 {
+				break
+			}
+			out = append(out, v[i+1:i+1+j])
+			i += j + 1
+		}
+	}
+	return out
+}
+
+// inlineKeys returns the keys of an inline table value "{ a = 1, b = 2 }".
+func inlineKeys(v string) []string {
+	v = strings.TrimSpace(v)
+	if !strings.HasPrefix(v, "{") {
+		return nil
+	}
+	var out []string
+	depth := 0
+	keyStart := 1
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '"', '\'':
+			if j := strings.IndexByte(v[i+1:], v[i]); j >= 0 {
+				i += j + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '=':
+			if depth == 1 {
+				out = append(out, strings.Trim(strings.TrimSpace(v[keyStart:i]), `"'`))
+			}
+		case ',':
+			if depth == 1 {
+				keyStart = i + 1
+			}
+		}
+	}
+	return out
+}
