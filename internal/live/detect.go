@@ -157,7 +157,7 @@ func ParseSecurityTxt(b []byte) SecurityTxt {
 				st.ExpiresRaw = truncate(value, 100)
 				t, err := time.Parse(time.RFC3339, value)
 				if err != nil {
-					st.ExpiresErr = fmt.Errorf("Expires %q is not an RFC 3339 date-time", truncate(value, 60))
+					st.ExpiresErr = fmt.Errorf("the Expires value %q is not an RFC 3339 date-time", truncate(value, 60))
 				} else {
 					st.Expires = t
 				}

@@ -179,8 +179,9 @@ func (f *fetcher) do(ctx context.Context, client *http.Client, r request) (*Resp
 	for k, vs := range r.Header {
 		req.Header[k] = append([]string(nil), vs...)
 	}
-	// Credentials given with --header go only to the host the user named.
-	if strings.EqualFold(r.URL.Hostname(), f.host) {
+	// Credentials given with --header go only to the host the user named,
+	// and over plain http only when asked.
+	if strings.EqualFold(r.URL.Hostname(), f.host) && (r.URL.Scheme == "https" || f.opts.HeadersOverHTTP) {
 		for k, vs := range f.opts.Headers {
 			if strings.EqualFold(k, "Host") {
 				continue

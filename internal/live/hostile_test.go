@@ -289,7 +289,8 @@ func TestHostileHugeHeaders(t *testing.T) {
 }
 
 // TestCredentialsStayOnHost checks that --header values go to the named
-// host only, never to a host a redirect leads to.
+// host only, never to a host a redirect leads to, and over plain http only
+// when asked.
 func TestCredentialsStayOnHost(t *testing.T) {
 	pki := newPKI(t, "site.test", "other.test")
 	var mu sync.Mutex
@@ -297,8 +298,12 @@ func TestCredentialsStayOnHost(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		host, _, _ := strings.Cut(r.Host, ":")
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
 		if a := r.Header.Get("Authorization"); a != "" {
-			seen[host] = a
+			seen[scheme+"://"+host] = a
 		}
 		mu.Unlock()
 		if host == "site.test" && r.URL.Path == "/" {
@@ -308,20 +313,31 @@ func TestCredentialsStayOnHost(t *testing.T) {
 		_, _ = w.Write([]byte("<p>hi</p>"))
 	})
 	ls := startSite(t, pki, h, h)
-	opts := hostileOpts(ls)
-	opts.ConnectTo["other.test:443"] = ls.HTTPSAddr
-	opts.ConnectTo["other.test:80"] = ls.HTTPAddr
-	opts.Headers = http.Header{}
-	_ = ParseHeader(opts.Headers, "Authorization: Bearer s3cret")
-	if _, err := Probe(context.Background(), "https://site.test/", opts); err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if seen["site.test"] != "Bearer s3cret" {
-		t.Errorf("the named host did not get the header: %v", seen)
-	}
-	if _, leaked := seen["other.test"]; leaked {
-		t.Errorf("credentials leaked to other.test after a redirect: %v", seen)
+	for _, overHTTP := range []bool{false, true} {
+		mu.Lock()
+		seen = map[string]string{}
+		mu.Unlock()
+		opts := hostileOpts(ls)
+		opts.ConnectTo["other.test:443"] = ls.HTTPSAddr
+		opts.ConnectTo["other.test:80"] = ls.HTTPAddr
+		opts.Headers = http.Header{}
+		opts.HeadersOverHTTP = overHTTP
+		_ = ParseHeader(opts.Headers, "Authorization: Bearer s3cret")
+		if _, err := Probe(context.Background(), "https://site.test/", opts); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		if seen["https://site.test"] != "Bearer s3cret" {
+			t.Errorf("the named host did not get the header over https: %v", seen)
+		}
+		if _, sent := seen["http://site.test"]; sent != overHTTP {
+			t.Errorf("HeadersOverHTTP %v, but sent over http: %v", overHTTP, sent)
+		}
+		for k := range seen {
+			if strings.Contains(k, "other.test") {
+				t.Errorf("credentials leaked to %s after a redirect", k)
+			}
+		}
+		mu.Unlock()
 	}
 }

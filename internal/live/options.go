@@ -21,9 +21,12 @@ type Options struct {
 	// MaxRedirects is how many redirects a chain follows (the Observatory: 10).
 	MaxRedirects int
 	UserAgent    string
-	// Headers are sent with every request to the host named in the URL, and
-	// never to any other host.
+	// Headers are sent with every https request to the host named in the
+	// URL, and never to any other host.
 	Headers http.Header
+	// HeadersOverHTTP also sends Headers over plain http (to the named host
+	// only), as the Observatory's sendHeadersOverHttp.
+	HeadersOverHTTP bool
 	// Resolve maps "host:port" to an IP address, as curl --resolve.
 	Resolve map[string]string
 	// ConnectTo maps "host:port" to another "host:port", as curl --connect-to.
