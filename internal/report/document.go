@@ -92,7 +92,7 @@ func NewDocument(version, root string, reg *rules.Registry, findings, suppressed
 }
 
 // Formats lists the names accepted by Write.
-var Formats = []string{"text", "json", "sarif", "markdown"}
+var Formats = []string{"text", "json", "sarif", "markdown", "html"}
 
 // Options tune the text format.
 type Options struct {
@@ -111,6 +111,8 @@ func Write(w io.Writer, format string, doc *Document, opt Options) error {
 		return WriteSARIF(w, doc)
 	case "markdown", "md":
 		return WriteMarkdown(w, doc)
+	case "html":
+		return WriteHTML(w, doc)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }
