@@ -315,11 +315,14 @@ var InlineScriptCSP = &rules.Rule{
 		Why: `A Content-Security-Policy whose script-src has no 'unsafe-inline' blocks inline
 <script> bodies without a nonce, on* event-handler attributes and javascript: URLs. Such a page
 breaks when the policy is enforced, and the usual way out — adding 'unsafe-inline' — throws away
-most of what the policy protects against. This rule runs only when a Python file of the project
-installs a CSP middleware (django-csp's csp.middleware.CSPMiddleware or Django's
+most of what the policy protects against. This rule runs only when the project has a policy: a
+Python file installs a CSP middleware (django-csp's csp.middleware.CSPMiddleware or Django's
 django.middleware.csp.ContentSecurityPolicyMiddleware) and no line mentioning script-src or
-default-src there allows 'unsafe-inline'. It is a text search, not an evaluation of the settings:
-policies built in code it cannot read are treated as strict.`,
+default-src there allows 'unsafe-inline'; or the template, or a template it extends, declares a
+policy in <meta http-equiv="Content-Security-Policy"> whose script-src (or default-src) has no
+'unsafe-inline' (or has it next to a nonce, a hash or 'strict-dynamic', which make browsers ignore
+it). The settings are searched as text, not evaluated: policies built in code it cannot read are
+treated as strict.`,
 		Bad: `<button onclick="save()">Save</button>
 <script>init();</script>`,
 		Good: `<button id="save">Save</button>

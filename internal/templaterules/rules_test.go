@@ -148,3 +148,41 @@ func TestSinks(t *testing.T) {
 		}
 	}
 }
+
+func TestInlineScriptCSPFromMetaTag(t *testing.T) {
+	base := func(policy string) string {
+		return `<html><head><meta http-equiv="Content-Security-Policy" content="` + policy + `"></head><body>{% block content %}{% endblock %}<script>boot()</script></body></html>`
+	}
+	child := `{% extends "site/base.html" %}{% block content %}<a href="#" onclick="go()">x</a>{% endblock %}`
+	tests := []struct {
+		policy string
+		want   int
+	}{
+		{"default-src 'self'", 2},
+		{"script-src 'self' 'unsafe-inline'", 0},
+		{"script-src 'self' 'unsafe-inline' 'nonce-abc'", 2},
+		{"img-src 'self'", 0},
+		{"default-src 'self' 'unsafe-inline'; script-src 'self'", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.policy, func(t *testing.T) {
+			tg := target(map[string]string{
+				"app/templates/site/base.html": base(tt.policy),
+				"app/templates/site/page.html": child,
+				"app/templates/other.html":     `<script>x()</script>`,
+			})
+			got, err := run(t, InlineScriptCSP, tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tt.want {
+				t.Errorf("got %d findings, want %d: %v", len(got), tt.want, got)
+			}
+			for _, f := range got {
+				if f.Path == "app/templates/other.html" {
+					t.Errorf("a template outside the policy's pages was reported: %v", f)
+				}
+			}
+		})
+	}
+}
