@@ -126,8 +126,11 @@ func (j *Jar) store(resp *Response) {
 		if c.Secure && resp.URL.Scheme != "https" {
 			continue
 		}
+		host := strings.ToLower(resp.URL.Hostname())
 		if c.Domain == "" {
-			c.Domain = strings.ToLower(resp.URL.Hostname())
+			c.Domain = host
+		} else if host != c.Domain && !strings.HasSuffix(host, "."+c.Domain) {
+			continue // a cookie for another site is rejected
 		}
 		if c.Path == "" || !strings.HasPrefix(c.Path, "/") {
 			c.Path = defaultPath(resp.URL.Path)

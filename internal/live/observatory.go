@@ -187,7 +187,15 @@ func (in *ObsInput) page() (*Page, bool) {
 		return &Page{}, false
 	}
 	p := ParseHTML(r.Body)
-	return p, isHTMLType(r.ContentType())
+	return p, isHTMLType(rawMediaType(r))
+}
+
+// rawMediaType is the Content-Type up to its first ";", neither trimmed nor
+// lower-cased: the Observatory compares it as is, so "Text/HTML" is not
+// HTML to it.
+func rawMediaType(r *Response) string {
+	mt, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	return mt
 }
 
 func result(name, code string) TestResult {
@@ -615,7 +623,7 @@ func testSRI(in *ObsInput) string {
 	if r == nil || sess == nil {
 		return "sri-not-implemented-but-no-scripts-loaded"
 	}
-	if mt := r.ContentType(); mt != "" && !isHTMLType(mt) {
+	if mt := rawMediaType(r); mt != "" && !isHTMLType(mt) {
 		return "sri-not-implemented-response-not-html"
 	}
 	page := ParseHTML(r.Body)
@@ -726,11 +734,12 @@ func testCORP(in *ObsInput) string {
 	if r == nil {
 		return "corp-not-implemented"
 	}
-	v, ok := r.Joined("Cross-Origin-Resource-Policy")
-	if !ok || v == "" {
+	v, _ := r.Joined("Cross-Origin-Resource-Policy")
+	v = strings.ToLower(strings.TrimSpace(truncateRaw(v, 256)))
+	if v == "" {
 		return "corp-not-implemented"
 	}
-	switch strings.ToLower(strings.TrimSpace(truncateRaw(v, 256))) {
+	switch v {
 	case "same-site":
 		return "corp-implemented-with-same-site"
 	case "same-origin":

@@ -234,6 +234,12 @@ func TestSRIResults(t *testing.T) {
 		{"same origin with integrity", page(`<script src="/app.js" integrity="sha384-x"></script>`), "sri-implemented-and-all-scripts-loaded-securely"},
 		{"external with integrity over https", page(`<script src="https://cdn.other.org/a.js" integrity="sha384-x" crossorigin="anonymous"></script>`), "sri-implemented-and-external-scripts-loaded-securely"},
 		{"json", site(hdr("Content-Type: application/json"), `{}`), "sri-not-implemented-response-not-html"},
+		{"media type compared as sent", site(hdr("Content-Type: Text/HTML"), `<script src="http://x.org/a.js"></script>`), "sri-not-implemented-response-not-html"},
+		{"no content type is HTML", func() *ObsInput {
+			in := site(hdr(), `<script src="//x.org/a.js"></script>`)
+			in.HTTPS.Final.Header.Del("Content-Type")
+			return in
+		}(), "sri-not-implemented-and-external-scripts-not-loaded-securely"},
 		{"no scripts", page(""), "sri-not-implemented-but-no-scripts-loaded"},
 		{"same origin only", page(`<script src="/app.js"></script><script src="https://static.example.com/x.js"></script><script>var a;</script>`), "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"},
 		{"external https without integrity", page(`<script src="https://cdn.other.org/a.js"></script>`), "sri-not-implemented-but-external-scripts-loaded-securely"},
@@ -272,6 +278,7 @@ func TestCORPResults(t *testing.T) {
 		{"cross-origin", site(hdr(htmlCT, "Cross-Origin-Resource-Policy: cross-origin"), ""), "corp-implemented-with-cross-origin"},
 		{"missing", site(hdr(htmlCT), ""), "corp-not-implemented"},
 		{"invalid", site(hdr(htmlCT, "Cross-Origin-Resource-Policy: same-origin, same-site"), ""), "corp-header-invalid"},
+		{"blank is not implemented", site(hdr(htmlCT, "Cross-Origin-Resource-Policy:   "), ""), "corp-not-implemented"},
 	})
 }
 
