@@ -174,10 +174,7 @@ func ParseReleaseTable(src []byte) (ReleaseTable, error) {
 			return nil, fmt.Errorf("release table line %d: want a date and releases", i+1)
 		}
 		for _, v := range fs[1:] {
-			if strings.HasSuffix(v, "=none") {
-				v = strings.TrimSuffix(v, "=none")
-			}
-			if _, err := pep440.Parse(v); err != nil {
+			if _, err := pep440.Parse(strings.TrimSuffix(v, "=none")); err != nil {
 				return nil, fmt.Errorf("release table line %d: %w", i+1, err)
 			}
 		}

@@ -92,8 +92,13 @@ func Convert(o *OSV, source string) (*Record, error) {
 			}
 			var out Range
 			for _, ev := range rg.Events {
-				for k, v := range ev {
-					v = strings.TrimSpace(v)
+				keys := make([]string, 0, len(ev))
+				for k := range ev {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					v := strings.TrimSpace(ev[k])
 					if v == "" || len(v) > 100 {
 						continue
 					}
@@ -196,8 +201,7 @@ func Merge(records []*Record) []*Record {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
