@@ -25,8 +25,14 @@ type Sink struct {
 // sinksKey is the Target.Memo key of a template's sinks.
 type sinksKey struct{ path string }
 
-// Sinks returns the sinks of a template, in source order.
-func Sinks(t *templates.Template) []Sink {
+// Sinks returns the sinks of a template, in source order, judging each
+// variable by the HTML around it in its own file.
+func Sinks(t *templates.Template) []Sink { return sinks(t, nil) }
+
+// sinks is Sinks with some variables' contexts replaced (by index in
+// t.Vars), for blocks that a parent template renders inside a script or an
+// attribute.
+func sinks(t *templates.Template, contexts map[int]templates.HTMLContext) []Sink {
 	var out []Sink
 	plain := plainText(t)
 	names := urlNames(t)
@@ -35,6 +41,11 @@ func Sinks(t *templates.Template) []Sink {
 	}
 	for i := range t.Vars {
 		v := &t.Vars[i]
+		if c, ok := contexts[i]; ok {
+			cp := *v
+			cp.Context = c
+			v = &cp
+		}
 		c := v.Context
 		if !plain {
 			judgeSafe(t, v, add)
@@ -148,10 +159,61 @@ func judgeURL(v *templates.Variable, names safeNames, add addFunc) {
 		v.Expr, c.Attr, c.Element)
 }
 
-// sinksOf returns a parsed template's sinks, computed once per scan.
+// sinksOf returns a parsed template's sinks, computed once per scan, with
+// the blocks it fills judged where its parents render them.
 func sinksOf(target *rules.Target, t *templates.Template) []Sink {
-	v, _ := target.Memo(sinksKey{t.Path}, func() (any, error) { return Sinks(t), nil })
+	v, _ := target.Memo(sinksKey{t.Path}, func() (any, error) {
+		return sinks(t, blockContexts(target, index(target), t)), nil
+	})
 	return v.([]Sink)
+}
+
+// blockContexts finds, for each {% block %} a child template fills, the
+// block of the same name in the templates it extends (up to
+// maxExtendsDepth), and returns the contexts its variables take there when
+// that differs from the child's own reading.
+func blockContexts(target *rules.Target, idx templateIndex, t *templates.Template) map[int]templates.HTMLContext {
+	if t.Extends == "" || t.Plain {
+		return nil
+	}
+	var out map[int]templates.HTMLContext
+	for _, bi := range t.Blocks {
+		tag := &t.Tags[bi]
+		if tag.Close < 0 || len(tag.Args) == 0 {
+			continue
+		}
+		name := tag.Args[0]
+		parent := t
+		for depth := 0; depth < maxExtendsDepth && parent.Extends != ""; depth++ {
+			files := idx.resolve(parent.Extends)
+			if len(files) == 0 {
+				break
+			}
+			p, err := parsed(target, files[0])
+			if err != nil || p == t {
+				break
+			}
+			parent = p
+			at := -1
+			for _, pbi := range p.Blocks {
+				if pt := &p.Tags[pbi]; len(pt.Args) > 0 && pt.Args[0] == name {
+					at = pt.Start
+					break
+				}
+			}
+			if at < 0 {
+				continue // defined higher up
+			}
+			for i, c := range templates.EmbeddedContexts(p, at, t, tag.End, t.Tags[tag.Close].Start) {
+				if out == nil {
+					out = map[int]templates.HTMLContext{}
+				}
+				out[i] = c
+			}
+			break
+		}
+	}
+	return out
 }
 
 // runSinkRule is the Run of the rules whose findings are sinks.

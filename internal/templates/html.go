@@ -434,6 +434,7 @@ func (t *Template) analyseHTML() {
 		}
 		rawElem = -1
 	}
+	t.masked = m
 	t.assignContexts(m)
 }
 
@@ -513,56 +514,113 @@ func (t *Template) assignContexts(m []byte) {
 	scanners := map[int]*jsScanner{} // by region index
 	for vi := range t.Vars {
 		v := &t.Vars[vi]
-		ri := sort.Search(len(t.regions), func(i int) bool { return t.regions[i].end > v.Start })
-		if ri >= len(t.regions) {
-			continue
+		v.Context, _, _ = t.locate(m, v.Start, scanners)
+	}
+}
+
+// locate computes the HTML context of source offset off. For a script body
+// it also returns the JavaScript scanner positioned at off (from scanners,
+// by region, so that calls in increasing offset order cost one pass); for
+// an attribute value, the masked text of the value before off.
+func (t *Template) locate(m []byte, off int, scanners map[int]*jsScanner) (c HTMLContext, js *jsScanner, attrPrefix []byte) {
+	ri := sort.Search(len(t.regions), func(i int) bool { return t.regions[i].end > off })
+	if ri >= len(t.regions) {
+		return c, nil, nil
+	}
+	r := t.regions[ri]
+	switch r.kind {
+	case rText:
+		c.Kind = CtxText
+	case rRCDATA:
+		c.Kind, c.Element = CtxText, t.Elements[r.elem].Name
+	case rComment:
+		c.Kind = CtxComment
+	case rOther:
+		c.Kind = CtxOther
+	case rStyle:
+		c.Kind, c.Element = CtxStyle, "style"
+	case rScript:
+		e := &t.Elements[r.elem]
+		c.Kind, c.Element = CtxScript, "script"
+		c.ScriptType = strings.ToLower(strings.TrimSpace(t.StaticOf(e.Attr("type"))))
+		if IsJSType(c.ScriptType) {
+			s := scanners[ri]
+			if s == nil || s.pos > off {
+				s = newJSScanner()
+				s.pos = r.start
+				scanners[ri] = s
+			}
+			s.advance(m[:r.end], off)
+			c.JS, c.JSQuote = s.state, s.quote
+			js = s
 		}
-		r := t.regions[ri]
-		c := HTMLContext{}
-		switch r.kind {
-		case rText:
-			c.Kind = CtxText
-		case rRCDATA:
-			c.Kind, c.Element = CtxText, t.Elements[r.elem].Name
-		case rComment:
-			c.Kind = CtxComment
-		case rOther:
-			c.Kind = CtxOther
-		case rStyle:
-			c.Kind, c.Element = CtxStyle, "style"
-		case rScript:
-			e := &t.Elements[r.elem]
-			c.Kind, c.Element = CtxScript, "script"
-			c.ScriptType = strings.ToLower(strings.TrimSpace(t.StaticOf(e.Attr("type"))))
-			if IsJSType(c.ScriptType) {
-				s := scanners[ri]
-				if s == nil {
-					s = newJSScanner()
-					s.pos = r.start
-					scanners[ri] = s
-				}
-				s.advance(m[:r.end], v.Start)
+	case rStartTag, rEndTag:
+		e := &t.Elements[r.elem]
+		c.Kind, c.Element = CtxTag, e.Name
+		for ai := range e.Attrs {
+			a := &e.Attrs[ai]
+			if a.ValueStart < 0 || off < a.ValueStart || off >= a.ValueEnd {
+				continue
+			}
+			c.Kind, c.Attr, c.Quote = CtxAttr, a.Name, a.Quote
+			c.AttrKind = ClassifyAttr(e.Name, a.Name)
+			attrPrefix = m[a.ValueStart:off]
+			c.AtStart = len(bytes.TrimSpace(attrPrefix)) == 0
+			if c.AttrKind == AttrJS {
+				c.JS, c.JSQuote = jsStateAt([]byte(html.UnescapeString(string(attrPrefix))))
+			}
+			break
+		}
+	}
+	return c, js, attrPrefix
+}
+
+// EmbeddedContexts returns the contexts of the variables of t that start
+// in [start, end) — the body of one of t's {% block %} tags — when that body
+// is rendered at offset at of the template outer (where outer, a template
+// t extends, has its own {% block %} of the same name). Only variables whose
+// context changes are returned, by index in t.Vars: when the parent puts
+// the block inside a <script>, an attribute or a tag, the child's text is
+// read as JavaScript, attribute value or tag content.
+func EmbeddedContexts(outer *Template, at int, t *Template, start, end int) map[int]HTMLContext {
+	if outer.Plain || t.Plain || outer.masked == nil || t.masked == nil {
+		return nil
+	}
+	oc, js, prefix := outer.locate(outer.masked, at, map[int]*jsScanner{})
+	switch oc.Kind {
+	case CtxScript, CtxAttr, CtxTag:
+	default:
+		return nil
+	}
+	out := map[int]HTMLContext{}
+	var s *jsScanner
+	if js != nil {
+		// continue the parent's scanner over the child's text
+		s = &jsScanner{state: js.state, quote: js.quote, braces: append([]int(nil), js.braces...),
+			depth: js.depth, regexOK: js.regexOK, pos: start}
+	}
+	lo := sort.Search(len(t.Vars), func(i int) bool { return t.Vars[i].Start >= start })
+	for i := lo; i < len(t.Vars) && t.Vars[i].Start < end; i++ {
+		v := &t.Vars[i]
+		c := oc
+		switch oc.Kind {
+		case CtxScript:
+			if s != nil {
+				s.advance(t.masked[:end], v.Start)
 				c.JS, c.JSQuote = s.state, s.quote
 			}
-		case rStartTag, rEndTag:
-			e := &t.Elements[r.elem]
-			c.Kind, c.Element = CtxTag, e.Name
-			for ai := range e.Attrs {
-				a := &e.Attrs[ai]
-				if a.ValueStart < 0 || v.Start < a.ValueStart || v.Start >= a.ValueEnd {
-					continue
-				}
-				c.Kind, c.Attr, c.Quote = CtxAttr, a.Name, a.Quote
-				c.AttrKind = ClassifyAttr(e.Name, a.Name)
-				c.AtStart = len(bytes.TrimSpace(m[a.ValueStart:v.Start])) == 0
-				if c.AttrKind == AttrJS {
-					c.JS, c.JSQuote = jsStateAt([]byte(html.UnescapeString(string(m[a.ValueStart:v.Start]))))
-				}
-				break
+		case CtxAttr:
+			child := t.masked[start:v.Start]
+			c.AtStart = oc.AtStart && len(bytes.TrimSpace(child)) == 0
+			if c.AttrKind == AttrJS {
+				c.JS, c.JSQuote = jsStateAt([]byte(html.UnescapeString(string(prefix) + string(child))))
 			}
 		}
-		v.Context = c
+		if c != v.Context {
+			out[i] = c
+		}
 	}
+	return out
 }
 
 // StaticOf returns the static text of an attribute value ("" for nil).

@@ -97,6 +97,7 @@ type Template struct {
 
 	lineStart []int
 	regions   []region
+	masked    []byte // the source with template tokens masked (HTML templates)
 }
 
 // Variable is one {{ expression|filters }}.

@@ -337,3 +337,46 @@ func TestJinjaBlocks(t *testing.T) {
 		t.Errorf("autoescape per variable: %v", esc)
 	}
 }
+
+func TestEmbeddedContexts(t *testing.T) {
+	parent, err := Parse("base.html", []byte(`<script>var a = "{% block s %}{% endblock %}"; {% block c %}{% endblock %}</script><a href="{% block h %}{% endblock %}" onclick="f('{% block j %}{% endblock %}')">{% block t %}{% endblock %}</a>`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := Parse("child.html", []byte(`{% extends "base.html" %}{% block s %}x{{ s }}{% endblock %}{% block c %}{{ c }} "{{ c2 }}"{% endblock %}{% block h %}{{ h }}/{{ h2 }}{% endblock %}{% block j %}{{ j }}{% endblock %}{% block t %}{{ t }}{% endblock %}`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blockAt := func(tp *Template, name string) *Tag {
+		for _, i := range tp.Blocks {
+			if tp.Tags[i].Args[0] == name {
+				return &tp.Tags[i]
+			}
+		}
+		t.Fatalf("no block %s", name)
+		return nil
+	}
+	got := map[string]string{}
+	for _, name := range []string{"s", "c", "h", "j", "t"} {
+		pt, ct := blockAt(parent, name), blockAt(child, name)
+		for i, c := range EmbeddedContexts(parent, pt.Start, child, ct.End, child.Tags[ct.Close].Start) {
+			got[child.Vars[i].Base] = fmt.Sprintf("%s %v", c, c.AtStart)
+		}
+	}
+	want := map[string]string{
+		"s":  "<script> (javascript string) false",
+		"c":  "<script> (javascript code) false",
+		"c2": "<script> (javascript string) false",
+		"h":  "quoted url attribute href of <a> true",
+		"h2": "quoted url attribute href of <a> false",
+		"j":  "quoted javascript attribute onclick of <a> (javascript string) false",
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %v", got)
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: got %q, want %q", k, got[k], w)
+		}
+	}
+}
