@@ -33,12 +33,29 @@ func plainSite(t *testing.T) []string {
 	return []string{"--connect-to", "site.test:80:" + srv.Listener.Addr().String(), "--connect-to", "site.test:443:" + closed, "--timeout", "3s"}
 }
 
+// validateProbeJSON checks output against docs/probe-report.schema.json.
+func validateProbeJSON(t *testing.T, out string) {
+	t.Helper()
+	schema, err := os.ReadFile("../../docs/probe-report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jsonschema.Compile(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate([]byte(out)); err != nil {
+		t.Errorf("probe JSON fails docs/probe-report.schema.json: %v", err)
+	}
+}
+
 func TestProbeCommand(t *testing.T) {
 	flags := plainSite(t)
 	out, stderr, code := djangoguard(t, append([]string{"probe", "http://site.test/", "--format", "json"}, flags...)...)
 	if code != 1 {
 		t.Fatalf("http-only site: exit %d, want 1 (DJG518 is high)\n%s", code, stderr)
 	}
+	validateProbeJSON(t, out)
 	var rep struct {
 		SchemaVersion int    `json:"schema_version"`
 		Target        string `json:"target"`
@@ -117,6 +134,7 @@ func TestProbeURLFile(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	validateProbeJSON(t, out)
 	var reps []map[string]any
 	if err := json.Unmarshal([]byte(out), &reps); err != nil || len(reps) != 2 {
 		t.Fatalf("want a JSON array of 2 reports: %v\n%s", err, out)

@@ -268,6 +268,9 @@ func TestDjangoInsecureSite(t *testing.T) {
 	var b bytes.Buffer
 	_ = WriteText(&b, []*Report{NewReport(site.target, res, fs, nil)})
 	t.Log("\n" + b.String())
+	b.Reset()
+	_ = WriteJSON(&b, []*Report{NewReport(site.target, res, fs, nil)})
+	validateSchema(t, b.Bytes())
 
 	if res.Score >= 50 || res.Grade == "A+" || res.Grade == "A" || res.Grade == "B" {
 		t.Errorf("insecure site graded %s (%d), want a low grade", res.Grade, res.Score)

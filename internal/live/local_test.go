@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/djangoguard/djangoguard/internal/jsonschema"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -77,6 +79,23 @@ func TestLocalAPlus110(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "aplus.json", b.Bytes())
+	validateSchema(t, b.Bytes())
+}
+
+// validateSchema checks a JSON report against docs/probe-report.schema.json.
+func validateSchema(t *testing.T, doc []byte) {
+	t.Helper()
+	raw, err := os.ReadFile("../../docs/probe-report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jsonschema.Compile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(doc); err != nil {
+		t.Errorf("report fails docs/probe-report.schema.json: %v", err)
+	}
 }
 
 // TestLocalB75 serves responses that earn B with 75: no CSP (-25), so the
