@@ -284,4 +284,3 @@ func createAdmin(ctx context.Context, cmd *cobra.Command, st *store.Store, name 
 	fmt.Fprintf(cmd.OutOrStdout(), "created admin %s\n", name)
 	return nil
 }
-

@@ -349,4 +349,3 @@ func (s *Server) apiDiff(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, d)
 }
-

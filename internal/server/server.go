@@ -10,9 +10,9 @@ package server
 
 import (
 	"context"
-	"html/template"
 	"crypto/subtle"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -184,7 +184,10 @@ type sessionKey struct{}
 
 func nonceOf(r *http.Request) string { v, _ := r.Context().Value(nonceKey{}).(string); return v }
 
-func userOf(r *http.Request) *store.User { u, _ := r.Context().Value(userKey{}).(*store.User); return u }
+func userOf(r *http.Request) *store.User {
+	u, _ := r.Context().Value(userKey{}).(*store.User)
+	return u
+}
 
 func sessionOf(r *http.Request) *store.Session {
 	v, _ := r.Context().Value(sessionKey{}).(*store.Session)

@@ -350,4 +350,3 @@ func (n *Notifier) GradeDropped(ctx context.Context, site *store.Site, prev *sto
 	}
 	return nil
 }
-
