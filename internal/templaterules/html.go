@@ -1,6 +1,7 @@
 package templaterules
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -34,9 +35,12 @@ type csrfSearch struct {
 func (s *csrfSearch) in(t *templates.Template, start, end, depth int) tri {
 	ans := no
 	for _, v := range t.VarsIn(start, end) {
-		if v.Base == "csrf_token" || v.Base == "csrf_input" {
+		if v.Base == "csrf_token" || v.Base == "csrf_input" || strings.HasSuffix(v.Base, ".csrf_token") {
 			return yes
 		}
+	}
+	if hasTokenInput(t, start, end) {
+		return yes
 	}
 	lo, hi := t.TagsIn(start, end)
 	for i := lo; i < hi; i++ {
@@ -62,6 +66,24 @@ func (s *csrfSearch) in(t *templates.Template, start, end, depth int) tri {
 		}
 	}
 	return ans
+}
+
+// hasTokenInput reports whether an <input> whose name mentions csrf or
+// xsrf (csrfmiddlewaretoken, a framework's own xsrf_token) starts in
+// [start, end): a token the application manages itself.
+func hasTokenInput(t *templates.Template, start, end int) bool {
+	lo := sort.Search(len(t.Elements), func(i int) bool { return t.Elements[i].Start >= start })
+	for i := lo; i < len(t.Elements) && t.Elements[i].Start < end; i++ {
+		e := &t.Elements[i]
+		if e.EndTag || e.Name != "input" {
+			continue
+		}
+		name := strings.ToLower(t.Value(e.Attr("name")))
+		if (strings.Contains(name, "csrf") || strings.Contains(name, "xsrf")) && e.Attr("value") != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *csrfSearch) inFile(f *rules.File, depth int) tri {

@@ -226,7 +226,8 @@ logged-in user's behalf. Forms that post to an absolute URL (another site, which
 the token) are not reported, nor are forms whose body contains a {% block %} or an {% include %}
 that cannot be resolved: the token may come from there. Included templates that can be found in the
 project are searched. {{ csrf_token }} in a hidden csrfmiddlewaretoken input, Jinja2's
-{{ csrf_input }} and {% crispy %} count as the token.`,
+{{ csrf_input }}, {% crispy %}, and any <input> with a value whose name mentions csrf or xsrf (a
+token managed by the application itself) count as the token.`,
 		Bad:  `<form method="post" action="{% url 'transfer' %}">{{ form }}<button>Send</button></form>`,
 		Good: `<form method="post" action="{% url 'transfer' %}">{% csrf_token %}{{ form }}<button>Send</button></form>`,
 		Fix:  "Add {% csrf_token %} inside the <form> element.",
