@@ -132,6 +132,11 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 				} else if iss != nil {
 					res.Issues = append(res.Issues, *iss)
 				}
+				if d.Key == "django" {
+					if iss := supportRange(cfg.Calendar, now, d); iss != nil {
+						res.Issues = append(res.Issues, *iss)
+					}
+				}
 			}
 			if appReqs && !pinnedByConstraint[d.Key] && !(d.Editable && isLocalPath(d.URL)) {
 				if d.Version == "" && !pinnedURL(d.URL) {
@@ -424,6 +429,39 @@ func support(cal SupportCalendar, now time.Time, warn time.Duration, d *Dependen
 		return iss
 	}
 	return nil
+}
+
+// supportRange reports a Django range that admits only series past the
+// end of their security support ("Django>=3.2,<4.0").
+func supportRange(cal SupportCalendar, now time.Time, d *Dependency) *Issue {
+	iv, ok := d.Spec.Interval()
+	if !ok || iv.Hi.V == nil {
+		return nil // no upper bound: the newest series is allowed
+	}
+	var admitted []string
+	for _, s := range cal {
+		lo, err1 := pep440.Parse(s.Name + ".dev0")
+		hi, err2 := pep440.Parse(s.Name + ".999999")
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		series := pep440.Interval{Lo: pep440.Bound{V: &lo, Incl: true}, Hi: pep440.Bound{V: &hi, Incl: true}}
+		if iv.Intersect(series).Empty() {
+			continue
+		}
+		if !now.After(endOfDay(s.End)) {
+			return nil // a supported series is allowed
+		}
+		admitted = append(admitted, s.Name)
+	}
+	if len(admitted) == 0 {
+		return nil
+	}
+	return &Issue{
+		Code: CodeUnsupported, Path: d.Path, Line: d.Line, Column: d.Column, Dep: d,
+		Message: fmt.Sprintf("%s%s only admits Django series past the end of security support (%s)%s",
+			d.Name, d.Specifier, strings.Join(admitted, ", "), latestSupported(cal, now)),
+	}
 }
 
 func latestSupported(cal SupportCalendar, now time.Time) string {

@@ -163,6 +163,29 @@ func TestSupportCalendar(t *testing.T) {
 	}
 }
 
+func TestSupportRange(t *testing.T) {
+	cal := DefaultCalendar()
+	for _, c := range []struct {
+		spec string
+		hit  bool
+	}{
+		{">=3.2,<4.0", true},
+		{"~=4.2.0", true},
+		{"==4.2.*", true},
+		{">=4.2,<6.0", false}, // admits 5.2
+		{">=4.2", false},
+		{"<5.2", true},
+		{"~=5.2", false},
+	} {
+		d := newDep("Django")
+		d.setSpec(c.spec)
+		iss := supportRange(cal, day("2026-11-23"), &d)
+		if (iss != nil) != c.hit {
+			t.Errorf("%s: %v", c.spec, iss)
+		}
+	}
+}
+
 func TestCalendarMatchesReference(t *testing.T) {
 	cal := DefaultCalendar()
 	want := map[string]string{"6.1": "2027-12-31", "6.0": "2027-04-30", "5.2": "2028-04-30", "5.1": "2025-12-03", "4.2": "2026-04-07", "3.2": "2024-04-01", "1.11": "2020-04-01"}

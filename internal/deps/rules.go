@@ -172,8 +172,9 @@ func (a *Auditor) Rules() []*rules.Rule {
 			Doc: rules.Doc{
 				Why: "Each Django feature release gets security fixes for a fixed time (about 16 months, three years for LTS " +
 					"releases). After that date new vulnerabilities are announced for the supported series only, and the old " +
-					"series stays vulnerable for good: the advisories even stop listing it as affected. A series within 90 days " +
-					"of its end is reported at medium so the upgrade can be planned.",
+					"series stays vulnerable for good: the advisories even stop listing it as affected. A pinned or locked " +
+					"version is judged by its series; a series within 90 days of its end is reported at medium so the upgrade " +
+					"can be planned. A version range that admits only unsupported series (Django>=3.2,<4.0) is reported too.",
 				Bad:  "Django==4.2.29   # 4.2 LTS security support ended on 2026-04-07",
 				Good: "Django==5.2.12   # 5.2 LTS, supported until April 2028",
 				Fix:  "Upgrade to a supported Django series (the latest LTS is the safe choice) following the release notes' deprecation timeline.",

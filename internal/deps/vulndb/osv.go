@@ -154,11 +154,18 @@ func day(ts string) string {
 	return ts
 }
 
+// firstSentence returns the opening of an advisory's details: its first
+// sentence, or the first two when the first is short ("An issue was
+// discovered in Pillow before 10.0.0." says nothing of the issue).
 func firstSentence(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
+	sentences := 0
 	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '.' && s[i+1] == ' ' && i > 20 {
-			return s[:i+1]
+		if s[i] == '.' && s[i+1] == ' ' && i > 20 && !strings.HasSuffix(s[:i], " e.g") && !strings.HasSuffix(s[:i], " i.e") {
+			sentences++
+			if i >= 90 || sentences == 2 {
+				return s[:i+1]
+			}
 		}
 	}
 	return s
