@@ -102,9 +102,13 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 					firstLine = d.Line
 				}
 			}
+			version := d.Version
+			if d.URL != "" {
+				version = archiveVersion(d.URL, d.Key)
+			}
 			switch {
-			case d.Version != "" && d.URL == "":
-				v, err := pep440.Parse(d.Version)
+			case version != "":
+				v, err := pep440.Parse(version)
 				if err != nil {
 					continue
 				}
@@ -213,6 +217,41 @@ func isLocalPath(u string) bool {
 	return u == "." || strings.HasPrefix(u, "./") || strings.HasPrefix(u, "../") || strings.HasPrefix(u, "/") || strings.HasPrefix(u, "file:")
 }
 
+// archiveVersion reads the version from the file name of a wheel or sdist
+// URL of package key ("…/django_storages-1.14.2-py3-none-any.whl"), or "".
+func archiveVersion(u, key string) string {
+	base := u
+	if i := strings.IndexAny(base, "#?"); i >= 0 {
+		base = base[:i]
+	}
+	base = path.Base(base)
+	var name, ver string
+	switch {
+	case strings.HasSuffix(base, ".whl"):
+		parts := strings.Split(strings.TrimSuffix(base, ".whl"), "-")
+		if len(parts) < 5 {
+			return ""
+		}
+		name, ver = parts[0], parts[1]
+	case strings.HasSuffix(base, ".tar.gz"), strings.HasSuffix(base, ".zip"):
+		stem := strings.TrimSuffix(strings.TrimSuffix(base, ".tar.gz"), ".zip")
+		i := strings.LastIndexByte(stem, '-')
+		if i <= 0 {
+			return ""
+		}
+		name, ver = stem[:i], stem[i+1:]
+	default:
+		return ""
+	}
+	if pep440.Normalize(name) != key {
+		return ""
+	}
+	if _, err := pep440.Parse(ver); err != nil {
+		return ""
+	}
+	return ver
+}
+
 var commitRE = regexp.MustCompile(`@[0-9a-f]{40}([#&]|$)`)
 
 // pinnedURL reports a direct reference that names one artifact: a VCS URL
@@ -281,7 +320,7 @@ func vulnerable(db *vulndb.DB, d *Dependency, v pep440.Version) (*Issue, error) 
 	}
 	fixed := lowestFix(d.Key, v, recs)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s is affected by %d known %s: ", d.Name, d.Version, len(recs), plural(len(recs), "vulnerability", "vulnerabilities"))
+	fmt.Fprintf(&b, "%s %s is affected by %d known %s: ", d.Name, v.String(), len(recs), plural(len(recs), "vulnerability", "vulnerabilities"))
 	for i, r := range recs {
 		if i > 0 {
 			b.WriteString("; ")
@@ -409,12 +448,12 @@ func support(cal SupportCalendar, now time.Time, warn time.Duration, d *Dependen
 	latest := latestSupported(cal, now)
 	switch {
 	case old:
-		iss.Message = fmt.Sprintf("Django %s belongs to the %s series, which has been out of security support for years%s", d.Version, s.Name, latest)
+		iss.Message = fmt.Sprintf("Django %s belongs to the %s series, which has been out of security support for years%s", v.String(), s.Name, latest)
 		return iss
 	case !ok:
 		return nil
 	case now.After(endOfDay(s.End)):
-		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ended on %s; it gets no fixes for new vulnerabilities%s", d.Version, s.Name, s.End.Format("2006-01-02"), latest)
+		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ended on %s; it gets no fixes for new vulnerabilities%s", v.String(), s.Name, s.End.Format("2006-01-02"), latest)
 		return iss
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
@@ -425,7 +464,7 @@ func support(cal SupportCalendar, now time.Time, warn time.Duration, d *Dependen
 			when = "today"
 		}
 		iss.Severity = rules.Medium
-		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ends on %s (%s); plan the upgrade%s", d.Version, s.Name, s.End.Format("2006-01-02"), when, latest)
+		iss.Message = fmt.Sprintf("Django %s: security support for the %s series ends on %s (%s); plan the upgrade%s", v.String(), s.Name, s.End.Format("2006-01-02"), when, latest)
 		return iss
 	}
 	return nil

@@ -295,3 +295,54 @@ func TestRangeSuggestion(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesConcurrently runs the rules on one target from several
+// goroutines, as the scan engine may (run with -race).
+func TestRulesConcurrently(t *testing.T) {
+	root, _ := filepath.Abs("testdata/formats")
+	var files []*rules.File
+	for _, p := range formatRoots {
+		b, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, &rules.File{Path: p, Kind: rules.DependencyFile, Content: b})
+	}
+	target := rules.NewTarget(root, files)
+	a := NewAuditor(testConfig("2026-11-23"))
+	done := make(chan int)
+	for _, r := range a.Rules() {
+		go func(r *rules.Rule) {
+			n := 0
+			pass := rules.NewPass(context.Background(), r, target, nil, func(rules.Finding) { n++ })
+			if err := r.Run(pass); err != nil {
+				t.Error(err)
+			}
+			done <- n
+		}(r)
+	}
+	total := 0
+	for range a.Rules() {
+		total += <-done
+	}
+	res, _ := a.AuditTarget(context.Background(), target)
+	if total != len(res.Issues) || total == 0 {
+		t.Errorf("%d findings reported, %d issues", total, len(res.Issues))
+	}
+}
+
+func TestArchiveVersion(t *testing.T) {
+	cases := []struct{ url, key, want string }{
+		{"https://files.example.com/django_storages-1.14.2-py3-none-any.whl", "django-storages", "1.14.2"},
+		{"https://files.example.com/Pillow-9.0.0.tar.gz#sha256=abc", "pillow", "9.0.0"},
+		{"https://files.example.com/pillow-10.4.0.zip", "pillow", "10.4.0"},
+		{"https://files.example.com/other-1.0.tar.gz", "pillow", ""},
+		{"git+https://github.com/x/pillow.git@9.0.0", "pillow", ""},
+		{"https://files.example.com/pillow-latest.tar.gz", "pillow", ""},
+	}
+	for _, c := range cases {
+		if got := archiveVersion(c.url, c.key); got != c.want {
+			t.Errorf("%s: %q, want %q", c.url, got, c.want)
+		}
+	}
+}
