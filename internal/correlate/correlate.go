@@ -161,3 +161,26 @@ func LoadFiles(ctx context.Context, scanPath, probePath, root string) (*Input, e
 	}
 	return in, nil
 }
+
+// LoadProbes reads a probe JSON file's reports: one object or an array.
+func LoadProbes(data []byte) ([]*live.Report, error) {
+	trimmed := strings.TrimSpace(string(data))
+	var reps []*live.Report
+	if strings.HasPrefix(trimmed, "[") {
+		if err := json.Unmarshal(data, &reps); err != nil {
+			return nil, fmt.Errorf("reading probe reports: %w", err)
+		}
+	} else {
+		var r live.Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("reading probe report: %w", err)
+		}
+		reps = []*live.Report{&r}
+	}
+	for i, r := range reps {
+		if r == nil || r.SchemaVersion != live.SchemaVersion || r.Target == "" {
+			return nil, fmt.Errorf("report %d: not a `djangoguard probe --format json` report (no schema_version or target)", i+1)
+		}
+	}
+	return reps, nil
+}
