@@ -2,6 +2,7 @@ package deps
 
 import (
 	"context"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 // after process start.
 func benchAudit(b *testing.B, path string) {
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	issues := 0
 	for i := 0; i < b.N; i++ {
 		cfg := Config{DB: vulndb.NewStore("").DB, Now: func() time.Time { return day("2026-11-23") }, Calendar: DefaultCalendar()}
@@ -36,6 +38,7 @@ func BenchmarkAuditPoetryLockLarge(b *testing.B) { benchAudit(b, "poetry.lock") 
 // BenchmarkDBLoad measures opening the embedded database (header only;
 // packages are decoded when first looked up).
 func BenchmarkDBLoad(b *testing.B) {
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		if _, err := vulndb.Embedded(); err != nil {
 			b.Fatal(err)
@@ -45,6 +48,7 @@ func BenchmarkDBLoad(b *testing.B) {
 
 // BenchmarkDBLoadAll opens the database and decodes every package.
 func BenchmarkDBLoadAll(b *testing.B) {
+	defer reportCPU(b)()
 	for i := 0; i < b.N; i++ {
 		db, err := vulndb.Embedded()
 		if err != nil {
@@ -53,5 +57,19 @@ func BenchmarkDBLoadAll(b *testing.B) {
 		if _, err := db.All(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// reportCPU adds a cpu-ms/op metric (user + system time of the process
+// per iteration), which unlike ns/op does not grow when other jobs compete
+// for the machine's cores. Call as `defer reportCPU(b)()`.
+func reportCPU(b *testing.B) func() {
+	var before syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	return func() {
+		var after syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+		cpu := time.Duration(after.Utime.Nano()-before.Utime.Nano()) + time.Duration(after.Stime.Nano()-before.Stime.Nano())
+		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}
 }

@@ -46,24 +46,22 @@ func scanPackageLock(content []byte) ([]scannedPackage, error) {
 		}
 		key := strings.Trim(strings.TrimSpace(t[:eq]), `"'`)
 		val := strings.TrimSpace(t[eq+1:])
-		// Gather a value that continues over several lines.
+		// Gather a value that continues over several lines, scanning each
+		// line once.
 		start := i
-		for {
-			depth, open, err := valueState(val)
-			if err != nil {
-				return nil, fmt.Errorf("line %d: %v", start+1, err)
-			}
-			if depth == 0 && !open {
-				break
-			}
-			if depth < 0 {
-				return nil, fmt.Errorf("line %d: unbalanced brackets", start+1)
-			}
+		depth, err := valueDepth(val, 0)
+		for err == nil && depth > 0 {
 			i++
 			if i >= len(lines) {
 				return nil, fmt.Errorf("line %d: value not closed before the end of the file", start+1)
 			}
-			val += "\n" + strings.TrimRight(lines[i], "\r")
+			depth, err = valueDepth(lines[i], depth)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %v", start+1, err)
+		}
+		if i > start && inPackage {
+			val = strings.Join(append([]string{val}, lines[start+1:i+1]...), "\n")
 		}
 		if !inPackage || cur == nil {
 			continue
@@ -125,16 +123,16 @@ func keyEnd(s string) int {
 	return -1
 }
 
-// valueState reports the bracket depth at the end of a value and whether a
-// string is still open (multi-line strings are not used by lock files and
-// are rejected).
-func valueState(v string) (depth int, open bool, err error) {
+// valueDepth scans one line of a value and returns the bracket depth at
+// its end, starting from depth. Strings must close on their line
+// (multi-line strings are not used by lock files and are rejected).
+func valueDepth(v string, depth int) (int, error) {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		switch c {
 		case '"', '\'':
 			if strings.HasPrefix(v[i:], `"""`) || strings.HasPrefix(v[i:], "'''") {
-				return 0, false, fmt.Errorf("multi-line strings are not expected in a lock file")
+				return 0, fmt.Errorf("multi-line strings are not expected in a lock file")
 			}
 			j := i + 1
 			for ; j < len(v); j++ {
@@ -142,12 +140,12 @@ func valueState(v string) (depth int, open bool, err error) {
 					j++
 					continue
 				}
-				if v[j] == c || v[j] == '\n' {
+				if v[j] == c {
 					break
 				}
 			}
-			if j >= len(v) || v[j] != c {
-				return 0, false, fmt.Errorf("unterminated string")
+			if j >= len(v) {
+				return 0, fmt.Errorf("unterminated string")
 			}
 			i = j
 		case '[', '{':
@@ -155,16 +153,13 @@ func valueState(v string) (depth int, open bool, err error) {
 		case ']', '}':
 			depth--
 			if depth < 0 {
-				return depth, false, fmt.Errorf("unbalanced brackets")
+				return depth, fmt.Errorf("unbalanced brackets")
 			}
 		case '#':
-			// A comment runs to the end of its line.
-			for i < len(v) && v[i] != '\n' {
-				i++
-			}
+			return depth, nil // a comment runs to the end of the line
 		}
 	}
-	return depth, false, nil
+	return depth, nil
 }
 
 func tomlString(v string) (string, error) {
