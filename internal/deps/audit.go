@@ -304,18 +304,21 @@ func vulnerable(db *vulndb.DB, d *Dependency, v pep440.Version) (*Issue, error) 
 		}
 		return recs[i].ID < recs[j].ID
 	})
-	sev := ""
-	for _, r := range recs {
-		if severityRank(r.Severity) > severityRank(sev) {
-			sev = r.Severity
-		}
+	// Each advisory counts with its own severity, or the default when it
+	// has none (high for Django itself, medium otherwise); the finding
+	// takes the highest.
+	def := rules.Medium
+	if d.Key == "django" {
+		def = rules.High
 	}
-	severity := toSeverity(sev)
-	if severity == 0 {
-		if d.Key == "django" {
-			severity = rules.High
-		} else {
-			severity = rules.Medium
+	var severity rules.Severity
+	for _, r := range recs {
+		s := toSeverity(r.Severity)
+		if s == 0 {
+			s = def
+		}
+		if s > severity {
+			severity = s
 		}
 	}
 	fixed := lowestFix(d.Key, v, recs)
@@ -523,20 +526,6 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func severityRank(s string) int {
-	switch s {
-	case "low":
-		return 1
-	case "medium":
-		return 2
-	case "high":
-		return 3
-	case "critical":
-		return 4
-	}
-	return 0
 }
 
 func toSeverity(s string) rules.Severity {

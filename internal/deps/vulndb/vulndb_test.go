@@ -52,6 +52,9 @@ func TestEmbeddedMeta(t *testing.T) {
 	if m.Sources[0].License != "CC-BY-4.0" || !strings.Contains(m.Sources[0].Attribution, "CC-BY-4.0") {
 		t.Errorf("PyPA source lacks its CC-BY-4.0 attribution: %+v", m.Sources[0])
 	}
+	if len(embeddedDB) > 4<<20 {
+		t.Errorf("embedded database is %d bytes, over 4 MB", len(embeddedDB))
+	}
 	if m.Records < 2000 || m.Packages < 600 {
 		t.Errorf("records %d, packages %d: too few", m.Records, m.Packages)
 	}
