@@ -130,8 +130,11 @@ See docs/probe.md.`,
 			if err := live.Write(cmd.OutOrStdout(), format, reps, reg, version.String()); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			if failed == len(targets) {
+			if failed == 1 && len(targets) == 1 {
 				return &exitError{code: exitUsage, err: fmt.Errorf("probe failed: %v", outcomes[0].Err)}
+			}
+			if failed > 0 {
+				return &exitError{code: exitUsage, err: fmt.Errorf("%d of %d probes failed (see the errors in the report)", failed, len(targets))}
 			}
 			if worst >= threshold {
 				return &exitError{code: exitFindings}

@@ -142,6 +142,28 @@ func TestProbeURLFile(t *testing.T) {
 	if reps[1]["target"] != "http://site.test/other" {
 		t.Errorf("order not kept: %v", reps[1]["target"])
 	}
+
+	// One site down: every report is still written, and the exit code says
+	// the batch is incomplete.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := l.Addr().String()
+	l.Close()
+	if err := os.WriteFile(list, []byte("http://site.test/\nhttp://down.test/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	down := append([]string{"probe", "--urls", list, "--format", "json", "--no-tls-scan",
+		"--connect-to", "down.test:80:" + closed, "--connect-to", "down.test:443:" + closed}, flags...)
+	out, stderr, code = djangoguard(t, down...)
+	if code != 2 || !strings.Contains(stderr, "1 of 2 probes failed") {
+		t.Fatalf("one site down: exit %d, stderr %q", code, stderr)
+	}
+	reps = nil
+	if err := json.Unmarshal([]byte(out), &reps); err != nil || len(reps) != 2 {
+		t.Fatalf("want 2 reports: %v", err)
+	}
+	if errs, _ := reps[1]["errors"].([]any); len(errs) == 0 {
+		t.Errorf("the failed probe's report has no error: %v", reps[1])
+	}
 }
 
 func TestProbeUsageErrors(t *testing.T) {

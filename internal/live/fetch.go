@@ -191,6 +191,10 @@ func (f *fetcher) do(ctx context.Context, client *http.Client, r request) (*Resp
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, fmt.Errorf("%s %s: timeout: no answer within %s: %w", method, redactURL(r.URL), f.opts.Timeout, unwrapURLError(err))
+		}
 		return nil, fmt.Errorf("%s %s: %w", method, redactURL(r.URL), unwrapURLError(err))
 	}
 	defer resp.Body.Close()
@@ -208,6 +212,10 @@ func (f *fetcher) do(ctx context.Context, client *http.Client, r request) (*Resp
 	}
 	body, truncated, err := readCapped(resp.Body, f.opts.MaxBody)
 	out.Body, out.Truncated = body, truncated
+	var ne net.Error
+	if err != nil && errors.As(err, &ne) && ne.Timeout() {
+		return out, fmt.Errorf("%s %s: timeout: body not read within %s (%d bytes came): %w", method, redactURL(r.URL), f.opts.Timeout, len(body), unwrapURLError(err))
+	}
 	if err != nil {
 		return out, fmt.Errorf("%s %s: reading body: %w", method, redactURL(r.URL), unwrapURLError(err))
 	}

@@ -10,6 +10,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -136,7 +138,8 @@ func startSite(t testing.TB, pki *testPKI, httpH, httpsH http.Handler) *localSit
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := &http.Server{Handler: h, TLSConfig: tlsConf, ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: h, TLSConfig: tlsConf, ReadHeaderTimeout: 5 * time.Second,
+			ErrorLog: log.New(io.Discard, "", 0)} // the TLS scan's refused handshakes are expected
 		go func() {
 			if tlsConf != nil {
 				_ = srv.ServeTLS(l, "", "")

@@ -7,6 +7,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"runtime"
@@ -248,7 +250,8 @@ func TestHostileInvalidCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: page(hdr("Strict-Transport-Security: max-age=31536000"), "<p>hi</p>"),
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{other.Cert}}, ReadHeaderTimeout: time.Second}
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{other.Cert}}, ReadHeaderTimeout: time.Second,
+		ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { _ = srv.ServeTLS(l, "", "") }()
 	t.Cleanup(func() { _ = srv.Close() })
 	opts := hostileOpts(ls)
