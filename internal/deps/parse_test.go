@@ -298,3 +298,42 @@ func FuzzPipfileLock(f *testing.F) {
 }
 func FuzzPyProject(f *testing.F) { fuzzFormat(f, PyProject, "testdata/formats/*/pyproject.toml") }
 func FuzzSetupCfg(f *testing.F)  { fuzzFormat(f, SetupCfg, "testdata/formats/setuptools/setup.cfg") }
+
+// TestHostileSizes checks that large files with many entries are read in
+// linear time (a quadratic search would not finish).
+func TestHostileSizes(t *testing.T) {
+	var pip, lock, req strings.Builder
+	pip.WriteString("[packages]\n")
+	lock.WriteString(`{"default": {` + "\n")
+	for i := 0; i < 50000; i++ {
+		fmt.Fprintf(&pip, "\"pkg-%d\" = \"==1.%d\"\n", i, i)
+		if i > 0 {
+			lock.WriteString(",\n")
+		}
+		fmt.Fprintf(&lock, "\"p%d\": {\"version\": \"==1.0\"}", i)
+		fmt.Fprintf(&req, "-r r%d.txt\n", i)
+	}
+	lock.WriteString("}}\n")
+	for name, c := range map[string]struct {
+		format Format
+		src    string
+	}{"Pipfile": {Pipfile, pip.String()}, "Pipfile.lock": {PipfileLock, lock.String()}} {
+		f, err := Parse(name, c.format, []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Deps) != 50000 {
+			t.Errorf("%s: %d deps", name, len(f.Deps))
+		}
+	}
+	// 50,000 includes stop at the file limit.
+	pr := Load(context.Background(), []string{"requirements.txt"}, func(rel string) ([]byte, error) {
+		if rel == "requirements.txt" {
+			return []byte(req.String()), nil
+		}
+		return []byte("x==1\n"), nil
+	})
+	if len(pr.Files) != maxFiles {
+		t.Errorf("%d files loaded, want the %d limit", len(pr.Files), maxFiles)
+	}
+}

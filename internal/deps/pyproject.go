@@ -72,13 +72,14 @@ func parsePyProject(p string, content []byte) (*File, error) {
 	}
 	poetry := func(header, group string, tbl map[string]any) {
 		start := li.header(header)
+		keys := li.keysIn(start)
 		for _, name := range sortedKeys(tbl) {
 			if strings.EqualFold(name, "python") {
 				continue
 			}
 			d := newDep(name)
 			d.Path, d.Group = p, group
-			d.Line, d.Column = li.findKey(start, name)
+			d.Line, d.Column = at(keys, name, start)
 			switch v := tbl[name].(type) {
 			case string:
 				d.setSpec(v)

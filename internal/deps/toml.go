@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -23,13 +22,19 @@ func newLineIndex(content []byte) *lineIndex {
 	return &lineIndex{lines: strings.Split(strings.ReplaceAll(string(content), "\r\n", "\n"), "\n")}
 }
 
+// searchWindow bounds how far find and findKey look past their starting
+// line, so that a hostile file with many entries that cannot be located
+// costs linear, not quadratic, time. Generated files keep what is looked
+// for within a few lines of the starting point.
+const searchWindow = 2000
+
 // find returns the 1-based line and column of the first occurrence of
 // needle at or after line from (1-based), or (from, 1) when absent.
 func (li *lineIndex) find(from int, needle string) (int, int) {
 	if from < 1 {
 		from = 1
 	}
-	for i := from - 1; i < len(li.lines); i++ {
+	for i := from - 1; i < len(li.lines) && i < from-1+searchWindow; i++ {
 		if j := strings.Index(li.lines[i], needle); j >= 0 {
 			return i + 1, j + 1
 		}
@@ -188,10 +193,11 @@ func parsePipfile(p string, content []byte) (*File, error) {
 	for _, sec := range []string{"packages", "dev-packages"} {
 		tbl, _ := doc[sec].(map[string]any)
 		start := li.header(sec)
+		keys := li.keysIn(start)
 		for _, name := range sortedKeys(tbl) {
 			d := newDep(name)
 			d.Path = p
-			d.Line, d.Column = li.findKey(start, name)
+			d.Line, d.Column = at(keys, name, start)
 			if sec == "dev-packages" {
 				d.Group = "dev"
 			}
@@ -233,18 +239,77 @@ func parsePipfile(p string, content []byte) (*File, error) {
 	return f, nil
 }
 
-// findKey finds a TOML key "name =" (bare or quoted) from line from.
+// keysIn indexes the "key = ..." lines of the table that starts at line
+// from (1-based header line), up to the next table header: key -> line,
+// column. Used to place table entries in one pass.
+func (li *lineIndex) keysIn(from int) map[string][2]int {
+	out := map[string][2]int{}
+	if from < 1 {
+		return out
+	}
+	for i := from; i < len(li.lines); i++ {
+		l := li.lines[i]
+		t := strings.TrimLeft(l, " \t")
+		if strings.HasPrefix(t, "[") {
+			break
+		}
+		col := len(l) - len(t) + 1
+		key := ""
+		switch {
+		case strings.HasPrefix(t, `"`) || strings.HasPrefix(t, "'"):
+			end := strings.IndexByte(t[1:], t[0])
+			if end < 0 {
+				continue
+			}
+			key = t[1 : 1+end]
+			col++
+		default:
+			end := strings.IndexAny(t, " \t=")
+			if end <= 0 {
+				continue
+			}
+			key = t[:end]
+		}
+		if _, seen := out[key]; !seen {
+			out[key] = [2]int{i + 1, col}
+		}
+	}
+	return out
+}
+
+// at returns the position of key in an index made by keysIn, or the
+// table's header line.
+func at(keys map[string][2]int, key string, header int) (int, int) {
+	if p, ok := keys[key]; ok {
+		return p[0], p[1]
+	}
+	if header < 1 {
+		header = 1
+	}
+	return header, 1
+}
+
+// findKey finds a TOML key "name =" (bare or quoted) from line from and
+// returns the position of the key's first character.
 func (li *lineIndex) findKey(from int, key string) (int, int) {
-	re := regexp.MustCompile(`^\s*("` + regexp.QuoteMeta(key) + `"|'` + regexp.QuoteMeta(key) + `'|` + regexp.QuoteMeta(key) + `)\s*=`)
 	if from < 1 {
 		from = 1
 	}
-	for i := from - 1; i < len(li.lines); i++ {
-		if loc := re.FindStringSubmatchIndex(li.lines[i]); loc != nil {
-			col := loc[2] + 1
-			if strings.HasPrefix(li.lines[i][loc[2]:], "\"") || strings.HasPrefix(li.lines[i][loc[2]:], "'") {
-				col++
-			}
+	for i := from - 1; i < len(li.lines) && i < from-1+searchWindow; i++ {
+		l := li.lines[i]
+		t := strings.TrimLeft(l, " \t")
+		col := len(l) - len(t) + 1
+		rest := ""
+		switch {
+		case strings.HasPrefix(t, `"`+key+`"`), strings.HasPrefix(t, "'"+key+"'"):
+			rest = t[len(key)+2:]
+			col++
+		case strings.HasPrefix(t, key):
+			rest = t[len(key):]
+		default:
+			continue
+		}
+		if strings.HasPrefix(strings.TrimLeft(rest, " \t"), "=") {
 			return i + 1, col
 		}
 	}
@@ -269,6 +334,7 @@ func parsePipfileLock(p string, content []byte) (*File, error) {
 	}
 	f := &File{Path: p, Format: PipfileLock}
 	li := newLineIndex(content)
+	objKeys := li.objectKeys()
 	for _, sec := range []string{"default", "develop"} {
 		raw, ok := doc[sec]
 		if !ok {
@@ -297,8 +363,7 @@ func parsePipfileLock(p string, content []byte) (*File, error) {
 			d := newDep(name)
 			d.Locked = true
 			d.Path = p
-			d.Line, d.Column = li.find(start, `"`+name+`"`)
-			d.Column++
+			d.Line, d.Column = objectKeyAt(objKeys, name, start)
 			d.Hashes = len(pk.Hashes)
 			d.Marker = pk.Markers
 			d.Extras = pk.Extras
@@ -321,4 +386,38 @@ func parsePipfileLock(p string, content []byte) (*File, error) {
 		}
 	}
 	return f, nil
+}
+
+// objectKeys indexes the lines of a JSON file that open an object under a
+// key ("name": {): key -> the positions of its name (1-based line and
+// column inside the quotes), in file order.
+func (li *lineIndex) objectKeys() map[string][][2]int {
+	out := map[string][][2]int{}
+	for i, l := range li.lines {
+		t := strings.TrimLeft(l, " \t")
+		if !strings.HasPrefix(t, `"`) {
+			continue
+		}
+		end := strings.IndexByte(t[1:], '"')
+		if end < 0 {
+			continue
+		}
+		rest := strings.TrimLeft(t[2+end:], " \t")
+		if !strings.HasPrefix(rest, ":") || !strings.HasPrefix(strings.TrimLeft(rest[1:], " \t"), "{") {
+			continue
+		}
+		key := t[1 : 1+end]
+		out[key] = append(out[key], [2]int{i + 1, len(l) - len(t) + 2})
+	}
+	return out
+}
+
+// objectKeyAt returns the first position of key at or after line from.
+func objectKeyAt(keys map[string][][2]int, key string, from int) (int, int) {
+	for _, p := range keys[key] {
+		if p[0] >= from {
+			return p[0], p[1]
+		}
+	}
+	return from, 1
 }
