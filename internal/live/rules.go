@@ -375,7 +375,7 @@ var SessionCookieFlags = &rules.Rule{
 				check = "security.W013"
 			}
 			p.Report(rules.Finding{URL: c.SetOn, Severity: sev, Setting: setting, DjangoCheck: check,
-				Message: fmt.Sprintf("session cookie %q is set without %s", c.Name, strings.Join(missing, ", "))})
+				Message: fmt.Sprintf("session cookie %q is set without %s", c.Name, joinAnd(missing))})
 		}
 	}),
 	Doc: rules.Doc{
@@ -426,7 +426,7 @@ var CSRFCookieFlags = &rules.Rule{
 				check = "security.W016"
 			}
 			p.Report(rules.Finding{URL: c.SetOn, Severity: sev, Setting: setting, DjangoCheck: check,
-				Message: fmt.Sprintf("CSRF cookie %q is set without %s", c.Name, strings.Join(missing, ", "))})
+				Message: fmt.Sprintf("CSRF cookie %q is set without %s", c.Name, joinAnd(missing))})
 		}
 	}),
 	Doc: rules.Doc{
@@ -769,6 +769,14 @@ track the visitor.`,
 	},
 }
 
+// joinAnd writes "a", "a and b", "a, b and c".
+func joinAnd(ss []string) string {
+	if len(ss) <= 1 {
+		return strings.Join(ss, "")
+	}
+	return strings.Join(ss[:len(ss)-1], ", ") + " and " + ss[len(ss)-1]
+}
+
 func firstN(ss []string, n int) []string {
 	if len(ss) > n {
 		return append(ss[:n:n], fmt.Sprintf("and %d more", len(ss)-n))
@@ -797,8 +805,8 @@ var ObservatoryTestFailed = &rules.Rule{
 			case t.ScoreModifier <= -20:
 				sev = rules.Medium
 			}
-			p.Report(rules.Finding{URL: u, Severity: sev,
-				Message: fmt.Sprintf("%s: %s (%d): %s. %s", t.Name, t.Result, t.ScoreModifier, t.Description, observatoryFix[t.Name])})
+			p.Report(rules.Finding{URL: u, Severity: sev, Fix: observatoryFix[t.Name],
+				Message: fmt.Sprintf("%s: %s (%s): %s", t.Name, t.Result, signed(t.ScoreModifier), t.Description)})
 		}
 	}),
 	Doc: rules.Doc{
