@@ -1,0 +1,203 @@
+package taint
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/djangoguard/djangoguard/internal/python"
+)
+
+// Route is a URL pattern wired to a view in a urls.py.
+type Route struct {
+	Pattern string
+	Path    string // the urls module's file
+	Line    int
+	Regex   bool // re_path/url
+	// Params are the captured parameters; Safe when the converter or the
+	// regular expression only lets through characters that cannot break
+	// out of SQL, HTML, shell or path syntax (int, slug, uuid, [a-z0-9]+).
+	Params map[string]RouteParam
+	// Known is false when the pattern could not be read (not a constant),
+	// so every extra parameter is treated as a capture.
+	Known bool
+}
+
+// RouteParam is one captured URL parameter.
+type RouteParam struct {
+	Converter string // "int", "str", "slug", "uuid", "path", or the regex
+	Safe      bool
+}
+
+func (r *Route) describe() string {
+	return fmt.Sprintf("captured by %q in %s:%d", r.Pattern, r.Path, r.Line)
+}
+
+var converterRE = regexp.MustCompile(`<(?:([A-Za-z_][A-Za-z0-9_]*):)?([A-Za-z_][A-Za-z0-9_]*)>`)
+var namedGroupRE = regexp.MustCompile(`\(\?P<([A-Za-z_][A-Za-z0-9_]*)>`)
+
+func parsePathPattern(p string) map[string]RouteParam {
+	out := map[string]RouteParam{}
+	for _, m := range converterRE.FindAllStringSubmatch(p, -1) {
+		conv := m[1]
+		if conv == "" {
+			conv = "str"
+		}
+		safe := conv == "int" || conv == "slug" || conv == "uuid"
+		out[m[2]] = RouteParam{Converter: conv, Safe: safe}
+	}
+	return out
+}
+
+// parseRegexPattern finds named groups and decides for each whether its
+// sub-expression is restricted to a safe character set.
+func parseRegexPattern(p string) map[string]RouteParam {
+	out := map[string]RouteParam{}
+	for _, loc := range namedGroupRE.FindAllStringSubmatchIndex(p, -1) {
+		name := p[loc[2]:loc[3]]
+		// The group body runs to the matching parenthesis.
+		depth, i := 1, loc[1]
+		start := i
+		for i < len(p) && depth > 0 {
+			switch p[i] {
+			case '\\':
+				i++
+			case '(':
+				depth++
+			case ')':
+				depth--
+			}
+			i++
+		}
+		body := p[start:max(start, i-1)]
+		out[name] = RouteParam{Converter: body, Safe: safeRegex(body)}
+	}
+	return out
+}
+
+// safeRegex: the expression only matches letters, digits, '_' and '-':
+// character classes of those, \d, \w, quantifiers and anchors.
+func safeRegex(body string) bool {
+	body = strings.TrimPrefix(body, "^")
+	body = strings.TrimSuffix(body, "$")
+	body = strings.TrimSuffix(body, `\Z`)
+	if body == "" {
+		return false
+	}
+	in := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(body) {
+				return false
+			}
+			i++
+			switch body[i] {
+			case 'd', 'w', '-', '_':
+			default:
+				return false
+			}
+		case c == '[':
+			if in {
+				return false
+			}
+			in = true
+			if i+1 < len(body) && body[i+1] == '^' {
+				return false
+			}
+		case c == ']':
+			in = false
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
+		case c == '-':
+		case !in && (c == '+' || c == '*' || c == '?' || c == '{' || c == '}' || c == ',' || c == '(' || c == ')' || c == '|'):
+		default:
+			return false
+		}
+	}
+	return !in
+}
+
+// collectRoutes reads the urlpatterns of a module.
+func (ix *Index) collectRoutes(m *Module, funcs map[*Func]*Route, classes map[*Class]*Route) {
+	if m.AST == nil {
+		return
+	}
+	for _, st := range m.AST.Body {
+		var val python.Expr
+		switch st := st.(type) {
+		case *python.Assign:
+			for _, t := range st.Targets {
+				if n, ok := t.(*python.Name); ok && n.Id == "urlpatterns" {
+					val = st.Value
+				}
+			}
+		case *python.AugAssign:
+			if n, ok := st.Target.(*python.Name); ok && n.Id == "urlpatterns" {
+				val = st.Value
+			}
+		case *python.AnnAssign:
+			if n, ok := st.Target.(*python.Name); ok && n.Id == "urlpatterns" {
+				val = st.Value
+			}
+		}
+		if val != nil {
+			ix.routesIn(m, val, funcs, classes, 0)
+		}
+	}
+}
+
+func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, classes map[*Class]*Route, depth int) {
+	if depth > 32 {
+		return
+	}
+	switch e := e.(type) {
+	case *python.List:
+		for _, x := range e.Elts {
+			ix.routesIn(m, x, funcs, classes, depth+1)
+		}
+	case *python.Tuple:
+		for _, x := range e.Elts {
+			ix.routesIn(m, x, funcs, classes, depth+1)
+		}
+	case *python.BinOp:
+		ix.routesIn(m, e.Left, funcs, classes, depth+1)
+		ix.routesIn(m, e.Right, funcs, classes, depth+1)
+	case *python.Call:
+		q := ix.resolve(m, e.Func)
+		kind := lastSeg(q)
+		if q == "" {
+			kind = lastSeg(exprText(e.Func, 0))
+		}
+		if kind != "path" && kind != "re_path" && kind != "url" {
+			return
+		}
+		if len(e.Args) < 2 {
+			return
+		}
+		r := &Route{Path: m.Path, Line: e.Lineno, Regex: kind != "path"}
+		if p, ok := constStr(e.Args[0]); ok {
+			r.Pattern = p
+			r.Known = true
+			if r.Regex {
+				r.Params = parseRegexPattern(p)
+			} else {
+				r.Params = parsePathPattern(p)
+			}
+		} else {
+			r.Params = map[string]RouteParam{}
+		}
+		view := e.Args[1]
+		if c, ok := view.(*python.Call); ok {
+			if a, ok := c.Func.(*python.Attribute); ok && a.Attr == "as_view" {
+				if cls := ix.classByName(ix.resolve(m, a.Value)); cls != nil {
+					classes[cls] = r
+				}
+			}
+			return
+		}
+		if f := ix.funcByName(ix.resolve(m, view)); f != nil {
+			funcs[f] = r
+		}
+	}
+}
