@@ -6,9 +6,11 @@ package catalog
 import (
 	"fmt"
 
+	"github.com/djangoguard/djangoguard/internal/coderules"
 	"github.com/djangoguard/djangoguard/internal/correlate"
 	"github.com/djangoguard/djangoguard/internal/deps"
 	"github.com/djangoguard/djangoguard/internal/live"
+	"github.com/djangoguard/djangoguard/internal/project"
 	"github.com/djangoguard/djangoguard/internal/rules"
 	"github.com/djangoguard/djangoguard/internal/scan"
 	"github.com/djangoguard/djangoguard/internal/settingsrules"
@@ -21,7 +23,9 @@ import (
 func ruleSets() [][]*rules.Rule {
 	return [][]*rules.Rule{
 		scan.Rules(),          // 0xx: the tool itself
+		project.Rules(),       // 002: Python syntax errors
 		settingsrules.Rules(), // 1xx: settings and URLs
+		coderules.Rules(),     // 2xx: Python code
 		templaterules.Rules(), // 3xx: templates
 		deps.Rules(),          // 4xx: dependencies
 		live.Rules(),          // 5xx: live probe

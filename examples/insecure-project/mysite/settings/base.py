@@ -6,7 +6,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Left over from `startproject`, and committed.
 SECRET_KEY = "django-insecure-7c1#r8p+u0u@!x9b^z3s$k2m(q5w_e4n&y6t*v1d%h8j0g=a2f"  # expect: DJG102
 
-DEBUG = True  # expect: DJG101
+DEBUG = True  # overridden in production.py
 
 ALLOWED_HOSTS = ["*"]
 
@@ -22,6 +22,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -35,8 +36,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
-            "autoescape": False,
-            "debug": True,
+            "autoescape": False,  # expect: DJG141
+            "debug": True,  # expect: DJG141
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -52,22 +53,22 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "notes",
-        "USER": "postgres",
-        "PASSWORD": "Sup3rSecret!",
+        "USER": "postgres",  # expect: DJG127
+        "PASSWORD": "Sup3rSecret!",  # expect: DJG126
         "HOST": "db.internal",
         "PORT": "5432",
     }
 }
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.MD5PasswordHasher",  # expect: DJG128
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
-AUTH_PASSWORD_VALIDATORS = []
+AUTH_PASSWORD_VALIDATORS = []  # expect: DJG129
 
-SESSION_SERIALIZER = "django.contrib.sessions.serializers.PickleSerializer"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 90
+SESSION_SERIALIZER = "django.contrib.sessions.serializers.PickleSerializer"  # expect: DJG130
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # expect: DJG150
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -77,9 +78,17 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "static" / "uploads"
+MEDIA_ROOT = BASE_DIR / "static" / "uploads"  # expect: DJG139
 
-FILE_UPLOAD_PERMISSIONS = 0o666
-DATA_UPLOAD_MAX_MEMORY_SIZE = None
+FILE_UPLOAD_PERMISSIONS = 0o666  # expect: DJG138
+DATA_UPLOAD_MAX_MEMORY_SIZE = None  # expect: DJG137
+
+# A file cache inside STATIC_ROOT: collectstatic serves it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": BASE_DIR / "static" / "cache",  # expect: DJG123
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
