@@ -346,3 +346,17 @@ func TestArchiveVersion(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseCalendar(f *testing.F) {
+	f.Add(supportData)
+	f.Add([]byte("4.2 2023-04-03 2026-04-07 lts\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cal, err := ParseCalendar(b)
+		if err != nil || len(cal) == 0 {
+			return
+		}
+		v := pep440.MustParse("4.2.1")
+		cal.Lookup(v)
+		cal.Supported(day("2026-11-23"))
+	})
+}

@@ -46,6 +46,9 @@ func ParseCalendar(b []byte) (SupportCalendar, error) {
 		if len(fs) < 3 {
 			return nil, fmt.Errorf("support calendar line %d: want series, release date and end date", i+1)
 		}
+		if _, err := pep440.Parse(fs[0]); err != nil || strings.Count(fs[0], ".") != 1 {
+			return nil, fmt.Errorf("support calendar line %d: %q is not a series (major.minor)", i+1, fs[0])
+		}
 		rel, err1 := time.Parse("2006-01-02", fs[1])
 		end, err2 := time.Parse("2006-01-02", fs[2])
 		if err1 != nil || err2 != nil {

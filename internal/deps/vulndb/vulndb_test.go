@@ -513,3 +513,19 @@ func FuzzImportZip(f *testing.F) {
 		ImportZip(context.Background(), b, "fuzz")
 	})
 }
+
+func FuzzParseReleaseTable(f *testing.F) {
+	if b, err := os.ReadFile("data/django-security-releases.txt"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("2026-03-03 6.0.3 5.2.12 0.91=none\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tb, err := ParseReleaseTable(b)
+		if err != nil {
+			return
+		}
+		for d := range tb {
+			tb.fixedIn(d, "5.2")
+		}
+	})
+}
