@@ -21,69 +21,86 @@ const (
 const maxIncludeDepth = 8
 
 // csrfSearch looks for CSRF tokens in templates and what they include.
-// It caches the answer for whole included files, so that each file is read
-// once per rule run whatever the include graph (cycles included).
+// For each template it lists once, in source order, the places that supply
+// a token (yes) or may supply one (unknown), so that each form is answered
+// by one binary search, and each included file is read once per rule run
+// whatever the include graph (cycles included).
 type csrfSearch struct {
-	pass  *rules.Pass
-	idx   templateIndex
-	files map[string]tri
+	pass     *rules.Pass
+	idx      templateIndex
+	files    map[string]tri        // whole-file answers
+	evidence map[string][]evidence // by template path
+}
+
+// evidence is a place in a template that renders a token or may.
+type evidence struct {
+	off int
+	v   tri // yes or unknown
 }
 
 // in says whether a CSRF token is rendered between two offsets of a
-// template: yes when a token is there, unknown when a {% block %} or an
-// include that cannot be read may supply one.
+// template: yes or unknown (a {% block %} or an include that cannot be read
+// may supply one) when there is evidence in the range, else no.
 func (s *csrfSearch) in(t *templates.Template, start, end, depth int) tri {
-	ans := no
-	for _, v := range t.VarsIn(start, end) {
-		if v.Base == "csrf_token" || v.Base == "csrf_input" || strings.HasSuffix(v.Base, ".csrf_token") {
-			return yes
+	ev := s.evidenceOf(t, depth)
+	i := sort.Search(len(ev), func(i int) bool { return ev[i].off >= start })
+	if i < len(ev) && ev[i].off < end {
+		return ev[i].v
+	}
+	return no
+}
+
+func (s *csrfSearch) evidenceOf(t *templates.Template, depth int) []evidence {
+	if ev, ok := s.evidence[t.Path]; ok {
+		return ev
+	}
+	var ev []evidence
+	for i := range t.Vars {
+		if b := t.Vars[i].Base; b == "csrf_token" || b == "csrf_input" || strings.HasSuffix(b, ".csrf_token") {
+			ev = append(ev, evidence{t.Vars[i].Start, yes})
 		}
 	}
-	if hasTokenInput(t, start, end) {
-		return yes
+	for i := range t.Elements {
+		if e := &t.Elements[i]; isTokenInput(t, e) {
+			ev = append(ev, evidence{e.Start, yes})
+		}
 	}
-	lo, hi := t.TagsIn(start, end)
-	for i := lo; i < hi; i++ {
+	s.evidence[t.Path] = ev // provisional, for include cycles
+	for i := range t.Tags {
 		tag := &t.Tags[i]
 		switch tag.Name {
 		case "csrf_token", "crispy":
-			return yes
+			ev = append(ev, evidence{tag.Start, yes})
 		case "block":
-			ans = unknown
+			ev = append(ev, evidence{tag.Start, unknown})
 		case "include":
 			files := s.idx.resolve(tag.TagArgName())
+			v := no
 			if len(files) == 0 {
-				ans = unknown
+				v = unknown
 			}
 			for _, f := range files {
-				switch s.inFile(f, depth+1) {
-				case yes:
-					return yes
-				case unknown:
-					ans = unknown
-				}
+				v = max(v, s.inFile(f, depth+1))
+			}
+			if v != no {
+				ev = append(ev, evidence{tag.Start, v})
 			}
 		}
 	}
-	return ans
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].off < ev[j].off })
+	s.evidence[t.Path] = ev
+	return ev
 }
 
-// hasTokenInput reports whether an <input> whose name mentions csrf or
-// xsrf (csrfmiddlewaretoken, a framework's own xsrf_token) starts in
-// [start, end): a token the application manages itself.
-func hasTokenInput(t *templates.Template, start, end int) bool {
-	lo := sort.Search(len(t.Elements), func(i int) bool { return t.Elements[i].Start >= start })
-	for i := lo; i < len(t.Elements) && t.Elements[i].Start < end; i++ {
-		e := &t.Elements[i]
-		if e.EndTag || e.Name != "input" {
-			continue
-		}
-		name := strings.ToLower(t.Value(e.Attr("name")))
-		if (strings.Contains(name, "csrf") || strings.Contains(name, "xsrf")) && e.Attr("value") != nil {
-			return true
-		}
+// isTokenInput reports whether e is an <input> with a value whose name
+// mentions csrf or xsrf (csrfmiddlewaretoken, a framework's own
+// xsrf_token): a token the application manages itself.
+func isTokenInput(t *templates.Template, e *templates.Element) bool {
+	if e.EndTag || e.Name != "input" || e.Attr("value") == nil {
+		return false
 	}
-	return false
+	name := strings.ToLower(t.Value(e.Attr("name")))
+	return strings.Contains(name, "csrf") || strings.Contains(name, "xsrf")
 }
 
 func (s *csrfSearch) inFile(f *rules.File, depth int) tri {
@@ -96,7 +113,10 @@ func (s *csrfSearch) inFile(f *rules.File, depth int) tri {
 	s.files[f.Path] = no // while searching it: a cycle adds nothing
 	v := unknown
 	if inc, err := parsed(s.pass.Target, f); err == nil {
-		v = s.in(inc, 0, len(inc.Src), depth)
+		v = no
+		for _, e := range s.evidenceOf(inc, depth) {
+			v = max(v, e.v)
+		}
 	}
 	s.files[f.Path] = v
 	return v
@@ -124,7 +144,7 @@ func absoluteHost(u string) (string, bool) {
 }
 
 func runFormWithoutCSRF(pass *rules.Pass) error {
-	search := &csrfSearch{pass: pass, idx: index(pass.Target), files: map[string]tri{}}
+	search := &csrfSearch{pass: pass, idx: index(pass.Target), files: map[string]tri{}, evidence: map[string][]evidence{}}
 	return eachTemplate(pass, false, func(t *templates.Template) {
 		// nextClose[i] is the offset of the first </form> after element i
 		nextClose := make([]int, len(t.Elements))

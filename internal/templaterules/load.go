@@ -1,7 +1,9 @@
 package templaterules
 
 import (
+	"bytes"
 	"fmt"
+	"unicode/utf8"
 	"path"
 	"strings"
 
@@ -59,21 +61,50 @@ func report(pass *rules.Pass, t *templates.Template, start, end int, conf rules.
 	el, ec := t.Position(end)
 	if el > l {
 		// keep multi-line spans readable: end on the first line
-		el, ec = l, c+lineLen(t.Src, start)
+		el, ec = l, c+lineLen(t.Src, start, maxSpan)
 	}
 	pass.Report(rules.Finding{
 		Path: t.Path, Line: l, Column: c, EndLine: el, EndColumn: ec,
 		Confidence: conf,
 		Message:    fmt.Sprintf(format, args...),
+		Source:     sourceLine(t.Src, start-(c-1)),
 	})
 }
 
-func lineLen(src []byte, start int) int {
-	n := 0
-	for start+n < len(src) && src[start+n] != '\n' {
-		n++
+// maxSourceLine bounds the source text kept with a finding: minified
+// templates put a whole page on one line, and every finding would carry it.
+const maxSourceLine = 400
+
+// sourceLine returns the line starting at offset ls without its line
+// ending, cut to maxSourceLine bytes (on a UTF-8 boundary) with "…".
+func sourceLine(src []byte, ls int) string {
+	n := lineLen(src, ls, maxSourceLine+utf8.UTFMax)
+	line := src[ls : ls+n]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
 	}
-	return n
+	if len(line) <= maxSourceLine {
+		return string(line)
+	}
+	cut := maxSourceLine
+	for cut > 0 && !utf8.RuneStart(line[cut]) {
+		cut--
+	}
+	return string(line[:cut]) + "…"
+}
+
+// maxSpan bounds the end column computed for a span that runs past its
+// first line.
+const maxSpan = 4096
+
+// lineLen returns the length of the line from start to its end (or to
+// limit bytes), so that findings on one huge line cost no more than limit.
+func lineLen(src []byte, start, limit int) int {
+	rest := src[start:min(len(src), start+limit)]
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		return i
+	}
+	return len(rest)
 }
 
 // templateIndex maps template names ("app/x.html") to files, for include

@@ -186,3 +186,60 @@ func TestInlineScriptCSPFromMetaTag(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileShapes runs every rule on inputs shaped to make careless code
+// quadratic or recursive (one-line pages, thousands of forms with include
+// cycles, deep autoescape nesting, a child filling thousands of blocks that
+// its parent puts in scripts) and checks the findings. It does not time
+// anything: a regression shows as a test that takes minutes instead of
+// milliseconds. go test -bench covers speed.
+func TestHostileShapes(t *testing.T) {
+	const n = 2000
+	tests := []struct {
+		name  string
+		files map[string]string
+		code  string
+		want  int
+	}{
+		{"forms with include cycle, one line", map[string]string{
+			"app/templates/t.html": strings.Repeat(`<form method="post">{% include "x.html" %}`, n) + "</form>",
+			"app/templates/x.html": `{% include "x.html" %}`,
+		}, "DJG307", n},
+		{"unterminated openers on one line", map[string]string{
+			"app/templates/t.html": strings.Repeat(`{{ {% {# `, n) + `<p>{{ x|safe }}</p>`,
+		}, "DJG301", 0}, // the first {{ swallows the rest of the line as one variable
+		{"deep autoescape", map[string]string{
+			"app/templates/t.html": strings.Repeat(`{% autoescape off %}`, 200) + strings.Repeat(`{{ x }}`, n) + strings.Repeat(`{% endautoescape %}`, 200),
+		}, "DJG302", 1},
+		{"blocks placed in scripts by the parent", map[string]string{
+			"app/templates/base.html": strings.Repeat(`<script>{% block b %}{% endblock %}</script>`, n),
+			"app/templates/t.html":    `{% extends "base.html" %}` + strings.Repeat(`{% block b %}{{ x }}{% endblock %}`, n),
+		}, "DJG303", n},
+		{"extends cycle", map[string]string{
+			"app/templates/a.html": `{% extends "b.html" %}{% block s %}{{ x }}{% endblock %}`,
+			"app/templates/b.html": `{% extends "a.html" %}<script>{% block s %}{% endblock %}</script>`,
+		}, "DJG303", 1},
+		{"links on one line", map[string]string{
+			"app/templates/t.html": strings.Repeat(`<a target=_blank href="{{ u }}">`, n),
+		}, "DJG309", n},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tg := target(tt.files)
+			for _, r := range Rules() {
+				got, err := run(t, r, tg)
+				if err != nil {
+					t.Fatalf("%s: %v", r.Code, err)
+				}
+				for _, f := range got {
+					if len(f.Source) > maxSourceLine+len("…") {
+						t.Fatalf("%s: source line of %d bytes kept", r.Code, len(f.Source))
+					}
+				}
+				if r.Code == tt.code && len(got) != tt.want {
+					t.Errorf("%s: %d findings, want %d", r.Code, len(got), tt.want)
+				}
+			}
+		})
+	}
+}

@@ -176,6 +176,29 @@ func blockContexts(target *rules.Target, idx templateIndex, t *templates.Templat
 	if t.Extends == "" || t.Plain {
 		return nil
 	}
+	// the chain of parents, and where each places its blocks
+	var parents []*templates.Template
+	var blockAt []map[string]int
+	for cur := t; cur.Extends != "" && len(parents) < maxExtendsDepth; {
+		files := idx.resolve(cur.Extends)
+		if len(files) == 0 {
+			break
+		}
+		p, err := parsed(target, files[0])
+		if err != nil || p == t {
+			break
+		}
+		at := map[string]int{}
+		for _, pbi := range p.Blocks {
+			if pt := &p.Tags[pbi]; len(pt.Args) > 0 {
+				if _, dup := at[pt.Args[0]]; !dup {
+					at[pt.Args[0]] = pt.Start
+				}
+			}
+		}
+		parents, blockAt = append(parents, p), append(blockAt, at)
+		cur = p
+	}
 	var out map[int]templates.HTMLContext
 	for _, bi := range t.Blocks {
 		tag := &t.Tags[bi]
@@ -183,25 +206,9 @@ func blockContexts(target *rules.Target, idx templateIndex, t *templates.Templat
 			continue
 		}
 		name := tag.Args[0]
-		parent := t
-		for depth := 0; depth < maxExtendsDepth && parent.Extends != ""; depth++ {
-			files := idx.resolve(parent.Extends)
-			if len(files) == 0 {
-				break
-			}
-			p, err := parsed(target, files[0])
-			if err != nil || p == t {
-				break
-			}
-			parent = p
-			at := -1
-			for _, pbi := range p.Blocks {
-				if pt := &p.Tags[pbi]; len(pt.Args) > 0 && pt.Args[0] == name {
-					at = pt.Start
-					break
-				}
-			}
-			if at < 0 {
+		for depth, p := range parents {
+			at, ok := blockAt[depth][name]
+			if !ok {
 				continue // defined higher up
 			}
 			for i, c := range templates.EmbeddedContexts(p, at, t, tag.End, t.Tags[tag.Close].Start) {

@@ -74,6 +74,11 @@ func lexRaw(src []byte, jinja bool) (toks []Token, errs []lexError) {
 			}
 		}
 	}
+	// Next occurrences of each closer and of a newline, found with one
+	// forward search each however many openers a line holds, so that long
+	// one-line templates lex in linear time.
+	var next [4]nextOf
+	next[VarToken].sep, next[TagToken].sep, next[CommentToken].sep, next[TextToken].sep = closeVar, closeTag, closeComment, newline
 	pos := 0
 	for pos < len(src) {
 		i := bytes.IndexByte(src[pos:], '{')
@@ -97,13 +102,10 @@ func lexRaw(src []byte, jinja bool) (toks []Token, errs []lexError) {
 			pos = p + 1
 			continue
 		}
-		rest := src[p+2:]
-		if !jinja {
-			if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
-				rest = rest[:nl]
-			}
+		j := next[kind].at(src, p+2) - (p + 2)
+		if c := p + 2 + j; c >= len(src) || (!jinja && next[TextToken].at(src, p+2) < c) {
+			j = -1
 		}
-		j := bytes.Index(rest, closer)
 		if j < 0 {
 			if jinja || kind == TagToken {
 				// Django treats it as text; remember it for the developer.
@@ -143,7 +145,30 @@ func lexRaw(src []byte, jinja bool) (toks []Token, errs []lexError) {
 	return toks, errs
 }
 
+// nextOf caches the next occurrence of sep at or after the last position
+// asked, for positions asked in increasing order.
+type nextOf struct {
+	sep   []byte
+	from  int // the search that found off started here
+	off   int // the occurrence, or len(src) when there is none
+	valid bool
+}
+
+func (n *nextOf) at(src []byte, from int) int {
+	if n.valid && from >= n.from && (n.off >= from || n.off == len(src)) {
+		return n.off
+	}
+	n.from, n.valid = from, true
+	if i := bytes.Index(src[from:], n.sep); i >= 0 {
+		n.off = from + i
+	} else {
+		n.off = len(src)
+	}
+	return n.off
+}
+
 var (
+	newline      = []byte("\n")
 	closeVar     = []byte("}}")
 	closeTag     = []byte("%}")
 	closeComment = []byte("#}")
