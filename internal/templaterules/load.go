@@ -3,9 +3,9 @@ package templaterules
 import (
 	"bytes"
 	"fmt"
-	"unicode/utf8"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
 	"github.com/djangoguard/djangoguard/internal/templates"
