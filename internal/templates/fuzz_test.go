@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -95,4 +96,90 @@ func checkInvariants(t *testing.T, tp *Template) {
 			t.Fatalf("error without position: %v", e)
 		}
 	}
+}
+
+// lexReference is the lexer written the obvious, quadratic way (search
+// the closer in the rest of the line at every opener); lexRaw must agree.
+func lexReference(src []byte, jinja bool) []Token {
+	var toks []Token
+	textStart, pos := 0, 0
+	verbatimEnd := ""
+	flush := func(end int) {
+		if end > textStart {
+			if n := len(toks); n > 0 && toks[n-1].Kind == TextToken && toks[n-1].End == textStart {
+				toks[n-1].End = end
+			} else {
+				toks = append(toks, Token{Kind: TextToken, Start: textStart, End: end})
+			}
+		}
+	}
+	for pos+1 < len(src) {
+		if src[pos] != '{' {
+			pos++
+			continue
+		}
+		closers := map[byte]struct {
+			c string
+			k TokenKind
+		}{'{': {"}}", VarToken}, '%': {"%}", TagToken}, '#': {"#}", CommentToken}}
+		cl, ok := closers[src[pos+1]]
+		if !ok {
+			pos++
+			continue
+		}
+		rest := string(src[pos+2:])
+		if !jinja {
+			if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+				rest = rest[:nl]
+			}
+		}
+		j := strings.Index(rest, cl.c)
+		if j < 0 {
+			pos++
+			continue
+		}
+		end := pos + 2 + j + 2
+		content := trimContent(string(src[pos+2:end-2]), jinja)
+		if verbatimEnd != "" {
+			if cl.k == TagToken && content == verbatimEnd {
+				flush(pos)
+				toks = append(toks, Token{Kind: TagToken, Start: pos, End: end, Content: content})
+				verbatimEnd, textStart = "", end
+			}
+			pos = end
+			continue
+		}
+		flush(pos)
+		toks = append(toks, Token{Kind: cl.k, Start: pos, End: end, Content: content})
+		textStart, pos = end, end
+		if cl.k == TagToken {
+			if !jinja && (content == "verbatim" || strings.HasPrefix(content, "verbatim ")) {
+				verbatimEnd = "end" + content
+			} else if jinja && content == "raw" {
+				verbatimEnd = "endraw"
+			}
+		}
+	}
+	flush(len(src))
+	return toks
+}
+
+// FuzzLexer checks the linear-time lexer against lexReference.
+func FuzzLexer(f *testing.F) {
+	for _, s := range []string{"{{ a }}{% b %}{# c #}", "{{ a\n}} {{ b }}}", "{% verbatim x %}{{ y }}{% endverbatim x %}", "{{{{}}}}{%%}{##}", "{ {{ }\n}} }}"} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, src []byte, jinja bool) {
+		got, _ := lexRaw(src, jinja)
+		want := lexReference(src, jinja)
+		if len(got) != len(want) {
+			t.Fatalf("%d tokens, reference %d:\n%v\n%v", len(got), len(want), got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("token %d: %+v, reference %+v", i, got[i], want[i])
+			}
+		}
+	})
 }
