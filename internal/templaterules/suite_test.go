@@ -168,3 +168,28 @@ func TestSuiteGolden(t *testing.T) {
 	}
 	checkGolden(t, "testdata/suite.golden", b.String())
 }
+
+// TestRulesConcurrently runs the rules in parallel on one target, as the
+// scanner does, so that `go test -race` checks the shared parses.
+func TestRulesConcurrently(t *testing.T) {
+	target := loadTarget(t, "testdata/suite")
+	want := len(runAll(t, loadTarget(t, "testdata/suite")))
+	counts := make(chan int, len(Rules()))
+	for _, r := range Rules() {
+		go func(r *rules.Rule) {
+			n := 0
+			err := r.Run(rules.NewPass(context.Background(), r, target, nil, func(rules.Finding) { n++ }))
+			if err != nil {
+				n = -1 << 20
+			}
+			counts <- n
+		}(r)
+	}
+	total := 0
+	for range Rules() {
+		total += <-counts
+	}
+	if total != want {
+		t.Errorf("concurrent run found %d findings, sequential %d", total, want)
+	}
+}
