@@ -32,7 +32,13 @@ const noDev = int64(^uint64(0) >> 1)
 // parseKey reads a version the way PEP 440 normalisation does. ok is false
 // for anything that is not a valid version.
 func parseKey(s string) (k key, ok bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			s = strings.ToLower(s)
+			break
+		}
+	}
 	p := &scanner{s: s}
 	if p.peek() == 'v' {
 		p.i++
@@ -48,7 +54,8 @@ func parseKey(s string) (k key, ok bool) {
 			return k, false
 		}
 	}
-	k.release = append(k.release, n)
+	k.release = make([]int64, 1, 4)
+	k.release[0] = n
 	for p.peek() == '.' && p.i+1 < len(p.s) && isDigit(p.s[p.i+1]) {
 		p.i++
 		n, _ = p.num()

@@ -64,6 +64,8 @@ type DB struct {
 	mu    sync.Mutex
 	cache map[string][]*Record
 	zr    io.ReadCloser // reused DEFLATE reader (flate.Resetter)
+	// versions caches parsed version strings across packages.
+	versions versionCache
 }
 
 // Meta returns the database's description.
@@ -139,8 +141,11 @@ func (db *DB) Records(pkg string) ([]*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vulnerability database %s: records of %s: %w", db.origin, pkg, err)
 	}
+	if db.versions == nil {
+		db.versions = versionCache{}
+	}
 	for _, r := range rs {
-		r.prepare()
+		r.prepare(db.versions)
 	}
 	db.cache[pkg] = rs
 	return rs, nil

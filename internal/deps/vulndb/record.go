@@ -8,7 +8,7 @@
 package vulndb
 
 import (
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/deps/pep440"
@@ -50,17 +50,33 @@ type prepared struct {
 // prepare parses every version of the record once, so that matching does
 // not parse them again for each query. It must run before the record is
 // shared between goroutines.
-func (r *Record) prepare() {
+// versionCache parses each distinct version string once.
+type versionCache map[string]pep440.Version
+
+func (c versionCache) parse(s string) (pep440.Version, error) {
+	if c != nil {
+		if v, ok := c[s]; ok {
+			return v, nil
+		}
+	}
+	v, err := pep440.Parse(s)
+	if err == nil && c != nil {
+		c[s] = v
+	}
+	return v, err
+}
+
+func (r *Record) prepare(cache versionCache) {
 	for i := range r.Affected {
 		a := &r.Affected[i]
 		p := &prepared{}
 		for _, s := range a.Versions {
-			if v, err := pep440.Parse(s); err == nil {
+			if v, err := cache.parse(s); err == nil {
 				p.versions = append(p.versions, v)
 			}
 		}
 		for _, rg := range a.Ranges {
-			p.ranges = append(p.ranges, rg.parsed())
+			p.ranges = append(p.ranges, rg.parsedWith(cache))
 		}
 		a.pre = p
 	}
@@ -157,7 +173,9 @@ type parsedEvent struct {
 	v    pep440.Version
 }
 
-func (rg Range) parsed() []parsedEvent {
+func (rg Range) parsed() []parsedEvent { return rg.parsedWith(nil) }
+
+func (rg Range) parsedWith(cache versionCache) []parsedEvent {
 	evs := make([]parsedEvent, 0, len(rg.Events))
 	for _, e := range rg.Events {
 		pe := parsedEvent{}
@@ -176,7 +194,7 @@ func (rg Range) parsed() []parsedEvent {
 		if pe.kind == 'i' && e.Introduced == "0" {
 			pe.zero = true
 		} else {
-			pv, err := pep440.Parse(e.version())
+			pv, err := cache.parse(e.version())
 			if err != nil {
 				continue // an unparsable bound is ignored, as OSV tools do
 			}
@@ -184,12 +202,16 @@ func (rg Range) parsed() []parsedEvent {
 		}
 		evs = append(evs, pe)
 	}
-	sort.SliceStable(evs, func(i, j int) bool {
-		a, b := evs[i], evs[j]
-		if a.zero || b.zero {
-			return a.zero && !b.zero
+	slices.SortStableFunc(evs, func(a, b parsedEvent) int {
+		switch {
+		case a.zero && b.zero:
+			return 0
+		case a.zero:
+			return -1
+		case b.zero:
+			return 1
 		}
-		return a.v.Compare(b.v) < 0
+		return a.v.Compare(b.v)
 	})
 	return evs
 }
