@@ -190,9 +190,9 @@ func WriteMarkdown(w io.Writer, reps []*Report) error {
 			bw.WriteString("\n")
 		}
 		if len(r.Findings) > 0 {
-			fmt.Fprintf(bw, "%s.\n\n| Severity | Rule | Message |\n|---|---|---|\n", findingSummary(r.Findings))
+			fmt.Fprintf(bw, "%s.\n\n| Severity | Rule | Message | Fix |\n|---|---|---|---|\n", findingSummary(r.Findings))
 			for _, f := range r.Findings {
-				fmt.Fprintf(bw, "| %s | `%s` %s | %s |\n", f.Severity, f.RuleID, mdCell(f.Title), mdCell(f.Message))
+				fmt.Fprintf(bw, "| %s | `%s` %s | %s | %s |\n", f.Severity, f.RuleID, mdCell(f.Title), mdCell(f.Message), mdCell(f.Fix))
 			}
 			bw.WriteString("\n")
 		} else {
