@@ -126,6 +126,14 @@ func (j *Jar) store(resp *Response) {
 		if c.Secure && resp.URL.Scheme != "https" {
 			continue
 		}
+		// Cookie prefixes (RFC 6265bis): a cookie breaking its prefix's
+		// rules is dropped, as browsers and the Observatory's jar do.
+		if strings.HasPrefix(c.Name, "__Secure-") && !c.Secure {
+			continue
+		}
+		if strings.HasPrefix(c.Name, "__Host-") && (!c.Secure || c.Domain != "" || c.Path != "/") {
+			continue
+		}
 		host := strings.ToLower(resp.URL.Hostname())
 		if c.Domain == "" {
 			c.Domain = host

@@ -2,6 +2,7 @@ package live
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -71,6 +72,17 @@ func TestJar(t *testing.T) {
 			t.Errorf("%s = %q, want %q (jar %v)", k, names[k], v, names)
 		}
 	}
+	store("https://site.test/", "__Host-ok=1; Secure; Path=/", "__Host-bad=1; Secure; Path=/; Domain=site.test",
+		"__Host-nopath=1; Secure", "__Secure-bad=1")
+	prefixed := map[string]bool{}
+	for _, c := range j.Cookies() {
+		if strings.HasPrefix(c.Name, "__") {
+			prefixed[c.Name] = true
+		}
+	}
+	if len(prefixed) != 1 || !prefixed["__Host-ok"] {
+		t.Errorf("prefixed cookies kept: %v, want only __Host-ok", prefixed)
+	}
 	store("http://site.test/", "plain=3")
 	store("http://site.test/", "parent=; Max-Age=0; Domain=site.test")
 	for _, c := range j.Cookies() {
@@ -82,7 +94,7 @@ func TestJar(t *testing.T) {
 		}
 	}
 	h := j.header(resp("http://site.test/", 200, nil, "").URL)
-	if got := h.Get("Cookie"); got != "plain=3" {
+	if got := h.Get("Cookie"); got != "plain=3" { // __Host-ok is Secure: not sent over http
 		t.Errorf("Cookie header for http://site.test/: %q", got)
 	}
 }
