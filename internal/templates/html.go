@@ -406,6 +406,11 @@ func (t *Template) analyseHTML() {
 			continue
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken, xhtml.EndTagToken:
 			e := parseTag(m, start, end)
+			if ns := start + 1 + b2i(e.EndTag); ns+len(e.Name) <= len(t.Src) && !bytes.EqualFold(t.Src[ns:ns+len(e.Name)], []byte(e.Name)) {
+				// the name is (partly) template output, as in <h{{ level }}>:
+				// name the element as written
+				e.Name = strings.ToLower(string(t.Src[ns : ns+len(e.Name)]))
+			}
 			e.SelfClosing = tt == xhtml.SelfClosingTagToken
 			e.ContentStart, e.ContentEnd = -1, -1
 			idx := len(t.Elements)
@@ -635,4 +640,11 @@ func (t *Template) contextAt(v *Variable) HTMLContext {
 		return HTMLContext{Kind: CtxPlain}
 	}
 	return v.Context
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

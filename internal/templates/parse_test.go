@@ -123,6 +123,7 @@ func TestContexts(t *testing.T) {
 		{`<b onclick="f({{ x }})">`, "x", HTMLContext{Kind: CtxAttr, Element: "b", Attr: "onclick", Quote: '"', AttrKind: AttrJS}},
 		{`<b style="color:{{ x }}">`, "x", HTMLContext{Kind: CtxAttr, Element: "b", Attr: "style", Quote: '"', AttrKind: AttrStyle}},
 		{`<input {{ x }}>`, "x", HTMLContext{Kind: CtxTag, Element: "input"}},
+		{`<h{{ x }} class="a">`, "x", HTMLContext{Kind: CtxTag, Element: "h{{ x }}"}},
 		{`<script>f({{ x }})</script>`, "x", HTMLContext{Kind: CtxScript, Element: "script"}},
 		{`<script>f("{{ x }}")</script>`, "x", HTMLContext{Kind: CtxScript, Element: "script", JS: JSString, JSQuote: '"'}},
 		{`<script>f("</p>{{ x }}")</script>`, "x", HTMLContext{Kind: CtxScript, Element: "script", JS: JSString, JSQuote: '"'}},
