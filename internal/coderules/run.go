@@ -204,7 +204,8 @@ func (c *collector) isViewClass(cl *taint.Class) bool {
 
 var (
 	secretName     = regexp.MustCompile(`(?i)(passw(or)?d|passwd|pwd|secret|token|api_?key|apikey|private_?key|access_?key|auth_?key|signature|credential|session_?key|client_?secret)`)
-	securityCtx    = regexp.MustCompile(`(?i)(passw|secret|token|api_?key|salt|nonce|otp|signature|sign\b|auth|session|reset|csrf|verification|confirm|invite|one_time|pin\b|key\b)`)
+	securityCtx    = regexp.MustCompile(`(?i)(passw|secret|token|api_?key|private_?key|secret_?key|salt|nonce|otp|signature|sign\b|auth|reset|csrf|verification|confirm|invite|one_time|pin\b)`)
+	secretSegment  = regexp.MustCompile(`(?i)^(.*_)?(token|secret|signature|sig|api_?key|apikey|secret_?key|private_?key|access_?key|auth_?key|hmac|digest|mac|otp|passcode)$`)
 	sensitiveField = regexp.MustCompile(`(?i)^(password\d?|passwd|pwd|new_password\d?|old_password|password_confirm|pin|cvv|cvc|card_?number|cc_?number|ssn|secret|token|api_?key|otp)$`)
 	placeholder    = regexp.MustCompile(`(?i)^(|x+|\*+|changeme|change-me|password|secret|todo|fixme|dummy|example|test|none|null|your[-_ ].*|<.*>|\$\{.*\}|%\(.*\)s|\{.*\})$`)
 )
@@ -592,7 +593,7 @@ func secretOperand(e python.Expr, text string) bool {
 		// password == confirm in a form; not a timing oracle on a secret.
 		return false
 	}
-	return secretName.MatchString(last) || strings.HasSuffix(strings.ToLower(last), "digest") || strings.HasSuffix(strings.ToLower(last), "hmac")
+	return secretSegment.MatchString(last)
 }
 
 // ---- hard-coded secrets (DJG220) ----
@@ -651,12 +652,36 @@ func (c *collector) secretAssign(m *taint.Module, name string, v python.Expr) {
 		return
 	}
 	s, ok := constStr(v)
-	if !ok || len(s) < 8 || placeholder.MatchString(s) || strings.ContainsAny(s, " \n") {
+	if !ok || len(s) < 8 || placeholder.MatchString(s) || strings.ContainsAny(s, " \n") || !randomLooking(s) {
 		return
 	}
 	f := at(m, v)
 	f.Message = fmt.Sprintf("%s is hard-coded in the source: everyone with the code (and its history) has it; read it from the environment or a secrets manager", name)
 	c.add("DJG220", f)
+}
+
+// randomLooking: a secret mixes character classes (letters and digits, or
+// upper and lower case); names such as "_auth_user_id" or "set-password"
+// do not.
+func randomLooking(s string) bool {
+	var lower, upper, digit bool
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= '0' && r <= '9':
+			digit = true
+		}
+	}
+	n := 0
+	for _, b := range []bool{lower, upper, digit} {
+		if b {
+			n++
+		}
+	}
+	return n >= 2
 }
 
 func isSettingsPath(p string) bool {
@@ -733,7 +758,10 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 			}
 			c.add("DJG213", fd)
 		}
-		if writes != "" && !protected && !strings.HasPrefix(f.Def.Name, "_") {
+		// Class-based views: the handlers of views that are not generic
+		// editing views (those are reported once, on the class, below).
+		handler := f.Class == nil || (isHandler(f.Def.Name) && c.res.ClassRoutes[f.Class] != nil && !c.isEditingView(f.Class))
+		if writes != "" && !protected && handler && !strings.HasPrefix(f.Def.Name, "_") {
 			fd := at(m, f.Def)
 			fd.EndLine, fd.EndColumn = fd.Line, fd.Column
 			fd.Message = fmt.Sprintf("view %s() changes data (%s) but requires no login or permission: anyone can call it", f.Name, writes)
@@ -762,6 +790,24 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 			}
 		}
 	}
+}
+
+func isHandler(n string) bool {
+	switch n {
+	case "get", "post", "put", "patch", "delete", "dispatch":
+		return true
+	}
+	return false
+}
+
+func (c *collector) isEditingView(cl *taint.Class) bool {
+	for _, b := range c.res.Index.AllBases(cl) {
+		switch lastSeg(b) {
+		case "CreateView", "UpdateView", "DeleteView", "FormView", "CreateAPIView", "UpdateAPIView", "DestroyAPIView", "ModelViewSet":
+			return true
+		}
+	}
+	return false
 }
 
 func decoratorLine(f *taint.Func, name string) (int, int) {
@@ -830,13 +876,24 @@ func (c *collector) checksUser(f *taint.Func, calls []*taint.CallSite) bool {
 // writes describes how a function changes data, or "".
 func (c *collector) writes(f *taint.Func, calls []*taint.CallSite) string {
 	for _, cs := range calls {
+		recvT := cs.Recv.Type()
+		orm := isManagerCall(cs.Call) || recvT == "queryset"
 		switch cs.Method {
-		case "save", "delete", "update", "create", "bulk_create", "bulk_update", "get_or_create", "update_or_create":
-			if strings.HasPrefix(cs.Callee, "django.") || strings.Contains(exprText(cs.Call.Func), "storage") || strings.Contains(exprText(cs.Call.Func), "session") {
+		case "update", "create", "bulk_create", "bulk_update", "get_or_create", "update_or_create":
+			// dict.update(), set.update(): only the ORM's writes count.
+			if !orm {
 				continue
 			}
-			return exprText(cs.Call.Func) + "() at line " + fmt.Sprint(cs.Call.Lineno)
+		case "save", "delete":
+			t := strings.ToLower(exprText(cs.Call.Func))
+			if strings.HasPrefix(cs.Callee, "django.") || strings.Contains(t, "storage") || strings.Contains(t, "session") || strings.Contains(t, "cache") ||
+				(recvT != "" && recvT != "model" && recvT != "queryset" && !strings.HasPrefix(recvT, "class:") && !strings.HasPrefix(recvT, "form:")) {
+				continue
+			}
+		default:
+			continue
 		}
+		return exprText(cs.Call.Func) + "() at line " + fmt.Sprint(cs.Call.Lineno)
 	}
 	return ""
 }

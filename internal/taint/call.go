@@ -148,7 +148,14 @@ func (s *fnState) apply(c *python.Call, callee, method string, recv Value, args 
 	if recv.typ == "request" {
 		if requestSourceMethods[method] {
 			st := s.stepAt(c, "source: %s", exprText(c, 0))
-			return Value{labels: []label{{origin: Request, tr: (*trace)(nil).push(st)}}}
+			l := label{origin: Request, tr: (*trace)(nil).push(st)}
+			switch method {
+			case "get_full_path", "get_full_path_info", "build_absolute_uri", "get_raw_uri":
+				// This request's own URL (its host checked against
+				// ALLOWED_HOSTS): redirecting to it stays on the site.
+				l.kill = Redirect
+			}
+			return Value{labels: []label{l}}
 		}
 		return Value{}
 	}

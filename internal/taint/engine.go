@@ -114,8 +114,9 @@ type fnState struct {
 	record bool
 	keys   []*KeyRead
 	// deps are the project functions whose summaries this analysis used.
-	deps  map[*Func]bool
-	panic string
+	deps      map[*Func]bool
+	panic     string
+	guardVars map[string][]guard
 }
 
 // KeyRead is a read of a named field of request data, such as
@@ -297,6 +298,19 @@ func (s *fnState) stmt(st python.Stmt, depth int) bool {
 		s.eval(st.Value, depth)
 	case *python.Assign:
 		v := s.eval(st.Value, depth)
+		if len(st.Targets) == 1 {
+			if n, ok := st.Targets[0].(*python.Name); ok {
+				// Remember validation results kept in a variable.
+				if pos, _ := s.guards(st.Value, depth); len(pos) > 0 {
+					if s.guardVars == nil {
+						s.guardVars = map[string][]guard{}
+					}
+					s.guardVars[n.Id] = pos
+				} else if s.guardVars != nil {
+					delete(s.guardVars, n.Id)
+				}
+			}
+		}
 		for _, t := range st.Targets {
 			tv := v
 			if n, ok := t.(*python.Name); ok && v.tainted() {
@@ -539,6 +553,11 @@ func (s *fnState) guards(test python.Expr, depth int) (pos, neg []guard) {
 			neg = append(neg, n...)
 		}
 		return nil, neg
+	case *python.Name:
+		// ok = url_has_allowed_host_and_scheme(url); if ok: ...
+		if gs, ok := s.guardVars[t.Id]; ok {
+			return gs, nil
+		}
 	case *python.Compare:
 		if len(t.Ops) == 1 && (t.Ops[0] == python.In || t.Ops[0] == python.NotIn) {
 			if key := envKey(t.Left); key != "" && s.isConstCollection(t.Comparators[0]) {
@@ -564,8 +583,12 @@ func (s *fnState) guards(test python.Expr, depth int) (pos, neg []guard) {
 		q := s.resolveCallee(t.Func)
 		switch {
 		case strings.HasSuffix(q, "url_has_allowed_host_and_scheme") || strings.HasSuffix(q, "is_safe_url"):
-			if len(t.Args) > 0 {
-				if key := envKey(t.Args[0]); key != "" {
+			arg, ok := kwArg(t, "url")
+			if !ok && len(t.Args) > 0 {
+				arg, ok = t.Args[0], true
+			}
+			if ok {
+				if key := envKey(arg); key != "" {
 					return []guard{{key, Redirect}}, nil
 				}
 			}
@@ -796,11 +819,23 @@ func (s *fnState) eval(e python.Expr, depth int) Value {
 	case *python.Call:
 		return s.call(e, depth)
 	case *python.BinOp:
+		if e.Op == python.Mod {
+			if f, ok := constStr(e.Left); ok {
+				return s.formatValue(f, e.Right, depth)
+			}
+		}
 		l := s.eval(e.Left, depth)
 		r := s.eval(e.Right, depth)
 		if e.Op == python.Add || e.Op == python.Mod {
 			if s.fixedPrefix(e.Left, depth) {
 				return join(l, r).taintOnly().sanitize(Redirect | SSRF)
+			}
+			if e.Op == python.Add && containsQueryMark(e.Left, 0) {
+				if _, bad := l.has(Request, Redirect); !bad {
+					// Appended after "?" or "#": cannot change where a
+					// redirect goes.
+					return join(l, r.sanitize(Redirect)).taintOnly()
+				}
 			}
 		}
 		if e.Op == python.Mult {
@@ -814,8 +849,18 @@ func (s *fnState) eval(e python.Expr, depth int) Value {
 		return join(l, r).taintOnly()
 	case *python.JoinedStr:
 		var v Value
-		for _, x := range e.Values {
-			v = join(v, s.eval(x, depth))
+		query := false
+		for i, x := range e.Values {
+			xv := s.eval(x, depth)
+			if query {
+				xv = xv.sanitize(Redirect)
+			}
+			v = join(v, xv)
+			if c, ok := constStr(x); ok && strings.ContainsAny(c, "?#") {
+				if _, bad := v.has(Request, Redirect); !bad || i == 0 {
+					query = true
+				}
+			}
 		}
 		if len(e.Values) > 0 && s.fixedPrefix(e.Values[0], depth) {
 			return v.taintOnly().sanitize(Redirect | SSRF)
@@ -849,7 +894,18 @@ func (s *fnState) eval(e python.Expr, depth int) Value {
 		return Value{}
 	case *python.IfExp:
 		s.eval(e.Test, depth)
-		return join(s.eval(e.Body, depth), s.eval(e.Orelse, depth))
+		pos, neg := s.guards(e.Test, depth)
+		if len(pos) == 0 && len(neg) == 0 {
+			return join(s.eval(e.Body, depth), s.eval(e.Orelse, depth))
+		}
+		saved := copyEnv(s.env)
+		s.applyGuards(pos)
+		body := s.eval(e.Body, depth)
+		s.env = copyEnv(saved)
+		s.applyGuards(neg)
+		orelse := s.eval(e.Orelse, depth)
+		s.env = saved
+		return join(body, orelse)
 	case *python.NamedExpr:
 		v := s.eval(e.Value, depth)
 		s.assign(e.Target, v, e.Value, depth)
@@ -979,7 +1035,13 @@ func (s *fnState) attr(e *python.Attribute, depth int) Value {
 			if e.Attr == "FILES" {
 				typ = "upload"
 			}
-			return Value{labels: []label{{origin: Request, tr: (*trace)(nil).push(st)}}, typ: typ}
+			l := label{origin: Request, tr: (*trace)(nil).push(st)}
+			if e.Attr == "path" || e.Attr == "path_info" {
+				// The path of this very request: redirecting to it stays on
+				// the site.
+				l.kill = Redirect
+			}
+			return Value{labels: []label{l}, typ: typ}
 		}
 		if e.Attr == "user" {
 			return Value{typ: "user"}
@@ -1171,6 +1233,72 @@ func (s *fnState) fixedPrefix(e python.Expr, depth int) bool {
 	case *python.Call:
 		q := s.resolveCallee(e.Func)
 		return q == "django.urls.reverse" || q == "django.shortcuts.resolve_url" && false
+	}
+	return false
+}
+
+// formatValue evaluates fmt % args, knowing which arguments land after a
+// "?" or "#" of the format (the query or fragment: they cannot change where
+// a redirect goes) and whether the format starts with a fixed site path.
+func (s *fnState) formatValue(format string, args python.Expr, depth int) Value {
+	var parts []python.Expr
+	if t, ok := args.(*python.Tuple); ok {
+		parts = t.Elts
+	} else {
+		parts = []python.Expr{args}
+	}
+	// Index of the first argument placed after the query mark.
+	cut := len(parts)
+	if q := strings.IndexAny(format, "?#"); q >= 0 {
+		cut = countPlaceholders(format[:q])
+	}
+	fixed := s.fixedPrefix(&python.Constant{Value: python.Str(format)}, depth)
+	var v Value
+	for i, p := range parts {
+		pv := s.eval(p, depth).taintOnly()
+		if i >= cut || fixed {
+			pv = pv.sanitize(Redirect)
+		}
+		v = join(v, pv)
+	}
+	if fixed {
+		v = v.sanitize(SSRF)
+	}
+	return v
+}
+
+func countPlaceholders(f string) int {
+	n := 0
+	for i := 0; i < len(f); i++ {
+		if f[i] == '%' {
+			if i+1 < len(f) && f[i+1] == '%' {
+				i++
+				continue
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// containsQueryMark: a string-building expression whose constant text has
+// a "?" or "#".
+func containsQueryMark(e python.Expr, d int) bool {
+	if d > 32 {
+		return false
+	}
+	switch e := e.(type) {
+	case *python.Constant:
+		c, ok := constStr(e)
+		return ok && strings.ContainsAny(c, "?#")
+	case *python.BinOp:
+		return e.Op == python.Add && (containsQueryMark(e.Left, d+1) || containsQueryMark(e.Right, d+1))
+	case *python.JoinedStr:
+		for _, x := range e.Values {
+			if containsQueryMark(x, d+1) {
+				return true
+			}
+		}
 	}
 	return false
 }

@@ -1,20 +1,17 @@
 package taint
 
 import (
+	"github.com/djangoguard/djangoguard/internal/project"
 	"github.com/djangoguard/djangoguard/internal/python"
 	"github.com/djangoguard/djangoguard/internal/rules"
 )
 
-type parseKey struct{ path string }
-
-// parseFile parses a Python file once per target.
+// parseFile returns the AST of a Python file from the scan's shared parse
+// cache, so that each file is parsed once per scan whoever asks.
 func parseFile(t *rules.Target, f *rules.File) *python.Module {
-	v, _ := t.Memo(parseKey{f.Path}, func() (any, error) {
-		m, _ := python.Parse(f.Path, f.Content)
-		if m == nil {
-			m = &python.Module{}
-		}
-		return m, nil
-	})
-	return v.(*python.Module)
+	m := project.Parse(t, f)
+	if m == nil || m.AST == nil {
+		return &python.Module{}
+	}
+	return m.AST
 }

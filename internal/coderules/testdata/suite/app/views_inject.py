@@ -123,3 +123,18 @@ def export(request):
     response["X-Report"] = "static"  # safe: DJG211
     response["X-Count"] = str(len(name))  # safe: DJG211
     return response
+
+
+def go_query(request):
+    nxt = request.GET.get("next", "")
+    if request.GET.get("a"):
+        return redirect("%s?next=%s" % (reverse("login"), nxt))  # safe: DJG203
+    if request.GET.get("b"):
+        return redirect(reverse("login") + "?next=" + nxt)  # safe: DJG203
+    if request.GET.get("c"):
+        return redirect("%s?page=1" % nxt)  # expect: DJG203
+    if request.GET.get("d"):
+        return redirect(nxt + "?page=1")  # expect: DJG203
+    if request.GET.get("e"):
+        return redirect(request.get_full_path())  # safe: DJG203
+    return redirect(f"{nxt}#top")  # expect: DJG203
