@@ -6,10 +6,10 @@ from .models import Note, Profile
 class NoteForm(forms.ModelForm):
     class Meta:
         model = Note
-        fields = "__all__"
+        fields = "__all__"  # expect: DJG216
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        exclude = ["user"]
+        exclude = ["user"]  # expect: DJG216

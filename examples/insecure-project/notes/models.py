@@ -6,7 +6,7 @@ class Note(models.Model):
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notes")
     title = models.CharField(max_length=200)
     body = models.TextField()
-    attachment = models.FileField(upload_to="attachments/", blank=True)
+    attachment = models.FileField(upload_to="attachments/", blank=True)  # expect: DJG224
     is_public = models.BooleanField(default=False)
     share_token = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -13,5 +13,10 @@ urlpatterns = [
     path("preview/", views.preview_link, name="preview"),
     path("login/", views.login_view, name="login"),
     path("api/notes/", views.api_create_note, name="api-notes"),
-    re_path(r"^share/(?P<token>[a-z0-9]+)/$", views.shared_note, name="shared-note"),
+    path("calc/", views.calculate, name="calculate"),
+    path("greeting/", views.greeting, name="greeting"),
+    path("import/", views.import_preview, name="import-preview"),
+    path("export.csv", views.export_csv, name="export-csv"),
+    path("filter/", views.filter_notes, name="filter"),
+    re_path(r"^share/(?P<token>[^/]+)/$", views.shared_note, name="shared-note"),
 ]
