@@ -197,6 +197,16 @@ func trimContent(s string, jinja bool) string {
 // into one CommentToken, as Django's parser skips them unread. The comment
 // tags themselves stay, so that positions of the whole block are known.
 func foldComments(toks []Token, errs *[]lexError) []Token {
+	has := false
+	for i := range toks {
+		if toks[i].Kind == TagToken && firstWord(toks[i].Content) == "comment" {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return toks
+	}
 	out := make([]Token, 0, len(toks))
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]

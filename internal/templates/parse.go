@@ -264,7 +264,13 @@ func (t *Template) buildTags(maxDepth int) {
 		}
 	}
 	var stack []int
-	t.Tags = make([]Tag, 0, len(t.Tokens)/2)
+	nt := 0
+	for i := range t.Tokens {
+		if t.Tokens[i].Kind == TagToken {
+			nt++
+		}
+	}
+	t.Tags = make([]Tag, 0, nt)
 	for _, tok := range t.Tokens {
 		if tok.Kind != TagToken {
 			continue
