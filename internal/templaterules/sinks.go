@@ -41,6 +41,9 @@ func sinks(t *templates.Template, contexts map[int]templates.HTMLContext) []Sink
 	}
 	for i := range t.Vars {
 		v := &t.Vars[i]
+		if v.Base == "block.super" {
+			continue // the parent's block, rendered by the template engine
+		}
 		if c, ok := contexts[i]; ok {
 			cp := *v
 			cp.Context = c
