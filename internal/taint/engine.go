@@ -643,7 +643,12 @@ func envKey(e python.Expr) string {
 	return ""
 }
 
-func (s *fnState) isConstCollection(e python.Expr) bool {
+func (s *fnState) isConstCollection(e python.Expr) bool { return s.isConstCollectionDepth(e, 0) }
+
+func (s *fnState) isConstCollectionDepth(e python.Expr, d int) bool {
+	if d > 16 {
+		return false
+	}
 	switch e := e.(type) {
 	case *python.Set, *python.List, *python.Tuple, *python.Dict:
 		return allConst(e, 0)
@@ -670,11 +675,11 @@ func (s *fnState) isConstCollection(e python.Expr) bool {
 	case *python.Call:
 		if n, ok := e.Func.(*python.Name); ok && (n.Id == "frozenset" || n.Id == "set" || n.Id == "tuple" || n.Id == "dict") {
 			if len(e.Args) == 1 {
-				return s.isConstCollection(e.Args[0])
+				return s.isConstCollectionDepth(e.Args[0], d+1)
 			}
 		}
 		if a, ok := e.Func.(*python.Attribute); ok && (a.Attr == "keys" || a.Attr == "values") {
-			return s.isConstCollection(a.Value)
+			return s.isConstCollectionDepth(a.Value, d+1)
 		}
 	}
 	return false
@@ -744,6 +749,10 @@ func (s *fnState) isConstDict(e python.Expr) bool {
 }
 
 func (s *fnState) assign(t python.Expr, v Value, src python.Expr, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	depth++
 	switch t := t.(type) {
 	case *python.Name:
 		s.env[t.Id] = v
@@ -1003,20 +1012,25 @@ func (s *fnState) comp(gens []*python.Comprehension, depth int, elts ...python.E
 	return v.taintOnly()
 }
 
-func bindNames(t python.Expr, f func(string)) {
+func bindNames(t python.Expr, f func(string)) { bindNamesDepth(t, f, 0) }
+
+func bindNamesDepth(t python.Expr, f func(string), d int) {
+	if d > maxDepth {
+		return
+	}
 	switch t := t.(type) {
 	case *python.Name:
 		f(t.Id)
 	case *python.Tuple:
 		for _, e := range t.Elts {
-			bindNames(e, f)
+			bindNamesDepth(e, f, d+1)
 		}
 	case *python.List:
 		for _, e := range t.Elts {
-			bindNames(e, f)
+			bindNamesDepth(e, f, d+1)
 		}
 	case *python.Starred:
-		bindNames(t.Value, f)
+		bindNamesDepth(t.Value, f, d+1)
 	}
 }
 

@@ -303,7 +303,12 @@ func (b *builder) renderCalls() {
 	}
 }
 
-func templateNames(e python.Expr) []string {
+func templateNames(e python.Expr) []string { return templateNamesDepth(e, 0) }
+
+func templateNamesDepth(e python.Expr, d int) []string {
+	if d > 8 {
+		return nil
+	}
 	switch e := e.(type) {
 	case *python.Constant:
 		if s, ok := e.Value.(python.Str); ok {
@@ -312,13 +317,13 @@ func templateNames(e python.Expr) []string {
 	case *python.List:
 		var out []string
 		for _, x := range e.Elts {
-			out = append(out, templateNames(x)...)
+			out = append(out, templateNamesDepth(x, d+1)...)
 		}
 		return out
 	case *python.Tuple:
 		var out []string
 		for _, x := range e.Elts {
-			out = append(out, templateNames(x)...)
+			out = append(out, templateNamesDepth(x, d+1)...)
 		}
 		return out
 	}
