@@ -3,6 +3,7 @@ package settingsrules
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand"
 	"os"
@@ -312,23 +313,105 @@ func generate(r *rand.Rand, dir string) genProject {
 
 var checkIDRE = regexp.MustCompile(`\(((?:security|async|caches)\.[EW]\d{3})\)`)
 
-// checksIn32 are the checks compared: those Django 3.2 has.
-func djangoCheck(ctx context.Context, dir string, p genProject) ([]string, string, error) {
-	cmd := exec.CommandContext(ctx, debianPython, "manage.py", "check", "--deploy", "--fail-level", "CRITICAL")
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE=1", "DJANGO_SETTINGS_MODULE=" + p.module}
-	for k, v := range p.env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+// checkDriver runs each project's manage.py as `manage.py check --deploy`
+// in a child forked from one Python process that has already imported
+// Django, so the test pays Django's import once per worker instead of once
+// per project. Each child gets a clean environment (only the variables the
+// project's settings read, plus DJANGO_SETTINGS_MODULE), its own working
+// directory and sys.path, and runs manage.py with runpy exactly as
+// `python3 manage.py check --deploy --fail-level CRITICAL` would.
+const checkDriver = `
+import json, os, runpy, sys
+import django, django.core.management, django.core.checks, django.core.cache
+jobs = json.load(sys.stdin)
+for job in jobs:
+    out = os.path.join(job["dir"], "check.out")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.chdir(job["dir"])
+            os.environ.clear()
+            os.environ.update(job["env"])
+            sys.path[0] = job["dir"]
+            sys.argv = ["manage.py", "check", "--deploy", "--fail-level", "CRITICAL"]
+            runpy.run_path("manage.py", run_name="__main__")
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            code = 3
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    print(job["dir"], os.waitstatus_to_exitcode(status), flush=True)
+`
+
+type checkJob struct {
+	Dir string            `json:"dir"`
+	Env map[string]string `json:"env"`
+}
+
+// runDjangoChecks runs Django's deploy checks on the projects in dirs with
+// `workers` driver processes and returns each project's output and exit code.
+func runDjangoChecks(ctx context.Context, t *testing.T, driver string, dirs []string, projects []genProject, workers int) (outs []string, codes []int) {
+	outs = make([]string, len(dirs))
+	codes = make([]int, len(dirs))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		var jobs []checkJob
+		for i := w; i < len(dirs); i += workers {
+			env := map[string]string{"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "DJANGO_SETTINGS_MODULE": projects[i].module}
+			for k, v := range projects[i].env {
+				env[k] = v
+			}
+			jobs = append(jobs, checkJob{Dir: dirs[i], Env: env})
+		}
+		in, err := json.Marshal(jobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.CommandContext(ctx, debianPython, driver)
+			cmd.Stdin = bytes.NewReader(in)
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE=1"}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if out, err := cmd.Output(); err != nil {
+				t.Errorf("check driver: %v\n%s\n%s", err, out, stderr.String())
+			}
+		}()
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	wg.Wait()
+	for i, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "check.out"))
+		if err != nil {
+			t.Errorf("%s: no check output: %v", d, err)
+			codes[i] = -1
+			continue
+		}
+		outs[i] = string(b)
+		if strings.Contains(outs[i], "Traceback") {
+			codes[i] = 3
+		}
+	}
+	return outs, codes
+}
+
+func checkIDs(out string) []string {
 	var ids []string
-	for _, m := range checkIDRE.FindAllStringSubmatch(out.String(), -1) {
+	for _, m := range checkIDRE.FindAllStringSubmatch(out, -1) {
 		ids = append(ids, m[1])
 	}
 	sort.Strings(ids)
-	return ids, out.String(), err
+	return ids
 }
 
 func ourChecks(ctx context.Context, dir string, p genProject) ([]string, error) {
@@ -381,28 +464,25 @@ func TestDifferentialAgainstDjango(t *testing.T) {
 		output       string
 		err          error
 	}
-	results := make([]result, len(projects))
-	var wg sync.WaitGroup
-	jobs := make(chan int)
-	for w := 0; w < 2*runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				dir := filepath.Join(root, fmt.Sprintf("p%03d", i))
-				d, out, err := djangoCheck(ctx, dir, projects[i])
-				results[i] = result{django: d, output: out, err: err}
-				if err == nil {
-					results[i].ours, results[i].err = ourChecks(ctx, dir, projects[i])
-				}
-			}
-		}()
-	}
+	dirs := make([]string, len(projects))
 	for i := range projects {
-		jobs <- i
+		dirs[i] = filepath.Join(root, fmt.Sprintf("p%03d", i))
 	}
-	close(jobs)
-	wg.Wait()
+	driver := filepath.Join(root, "check_driver.py")
+	if err := os.WriteFile(driver, []byte(checkDriver), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outs, codes := runDjangoChecks(ctx, t, driver, dirs, projects, max(2, runtime.GOMAXPROCS(0)))
+	results := make([]result, len(projects))
+	for i := range projects {
+		results[i].output = outs[i]
+		if codes[i] != 0 {
+			results[i].err = fmt.Errorf("Django's check failed (code %d)", codes[i])
+			continue
+		}
+		results[i].django = checkIDs(outs[i])
+		results[i].ours, results[i].err = ourChecks(ctx, dirs[i], projects[i])
+	}
 	match := 0
 	seen := map[string]int{}
 	for i, res := range results {
