@@ -219,6 +219,10 @@ func TestHostileShapes(t *testing.T) {
 			"app/templates/a.html": `{% extends "b.html" %}{% block s %}{{ x }}{% endblock %}`,
 			"app/templates/b.html": `{% extends "a.html" %}<script>{% block s %}{% endblock %}</script>`,
 		}, "DJG303", 1},
+		{"a partial included in scripts thousands of times", map[string]string{
+			"app/templates/t.html": strings.Repeat(`<script>{% include "p.html" %}</script>`, n) + `{% include "t.html" %}`,
+			"app/templates/p.html": strings.Repeat(`f({{ x }});`, n),
+		}, "DJG303", n},
 		{"links on one line", map[string]string{
 			"app/templates/t.html": strings.Repeat(`<a target=_blank href="{{ u }}">`, n),
 		}, "DJG309", n},

@@ -32,22 +32,25 @@ func Sinks(t *templates.Template) []Sink { return sinks(t, nil) }
 // sinks is Sinks with some variables' contexts replaced (by index in
 // t.Vars), for blocks that a parent template renders inside a script or an
 // attribute.
-func sinks(t *templates.Template, contexts map[int]templates.HTMLContext) []Sink {
+func sinks(t *templates.Template, contexts map[int]placed) []Sink {
 	var out []Sink
 	plain := plainText(t)
 	names := urlNames(t)
+	note := ""
 	add := func(code string, v *templates.Variable, conf rules.Confidence, format string, args ...any) {
-		out = append(out, Sink{Code: code, Var: v, Root: rootName(v.Base), Message: fmt.Sprintf(format, args...), Confidence: conf})
+		out = append(out, Sink{Code: code, Var: v, Root: rootName(v.Base), Message: fmt.Sprintf(format, args...) + note, Confidence: conf})
 	}
 	for i := range t.Vars {
 		v := &t.Vars[i]
 		if v.Base == "block.super" {
 			continue // the parent's block, rendered by the template engine
 		}
-		if c, ok := contexts[i]; ok {
+		note = ""
+		if p, ok := contexts[i]; ok {
 			cp := *v
-			cp.Context = c
+			cp.Context = p.ctx
 			v = &cp
+			note = " (" + p.via + ")"
 		}
 		c := v.Context
 		if !plain {
@@ -162,20 +165,99 @@ func judgeURL(v *templates.Variable, names safeNames, add addFunc) {
 		v.Expr, c.Attr, c.Element)
 }
 
+// placed is the context a variable takes where another template renders
+// it, and a note saying where.
+type placed struct {
+	ctx templates.HTMLContext
+	via string
+}
+
 // sinksOf returns a parsed template's sinks, computed once per scan, with
-// the blocks it fills judged where its parents render them.
+// the blocks it fills judged where its parents render them, and its
+// variables judged where templates that include it render it.
 func sinksOf(target *rules.Target, t *templates.Template) []Sink {
 	v, _ := target.Memo(sinksKey{t.Path}, func() (any, error) {
-		return sinks(t, blockContexts(target, index(target), t)), nil
+		ctx := blockContexts(target, index(target), t)
+		for i, p := range includeContexts(target, t) {
+			if _, ok := ctx[i]; !ok {
+				if ctx == nil {
+					ctx = map[int]placed{}
+				}
+				ctx[i] = p
+			}
+		}
+		return sinks(t, ctx), nil
 	})
 	return v.([]Sink)
+}
+
+// includersKey is the Target.Memo key of the include sites of the project.
+type includersKey struct{}
+
+// includeSite is an {% include "name" %} tag.
+type includeSite struct {
+	from *templates.Template
+	at   int
+}
+
+// includers maps each template path to the {% include %} tags, anywhere in
+// the project, that name it with a literal.
+func includers(target *rules.Target) map[string][]includeSite {
+	v, _ := target.Memo(includersKey{}, func() (any, error) {
+		idx := index(target)
+		out := map[string][]includeSite{}
+		for _, f := range target.FilesOf(rules.TemplateFile) {
+			t, err := parsed(target, f)
+			if err != nil {
+				continue
+			}
+			for _, ti := range t.Includes {
+				tag := &t.Tags[ti]
+				for _, g := range idx.resolve(tag.TagArgName()) {
+					out[g.Path] = append(out[g.Path], includeSite{t, tag.Start})
+				}
+			}
+		}
+		return out, nil
+	})
+	return v.(map[string][]includeSite)
+}
+
+// maxIncludeSites bounds the include sites examined per template.
+const maxIncludeSites = 64
+
+// includeContexts returns the contexts the variables of t take where other
+// templates include it inside a <script>, an attribute or a tag (the first
+// such include site wins).
+func includeContexts(target *rules.Target, t *templates.Template) map[int]placed {
+	var out map[int]placed
+	sites := includers(target)[t.Path]
+	if len(sites) > maxIncludeSites {
+		sites = sites[:maxIncludeSites]
+	}
+	for _, site := range sites {
+		if site.from == t {
+			continue
+		}
+		for i, c := range templates.EmbeddedContexts(site.from, site.at, t, 0, len(t.Src)) {
+			if _, ok := out[i]; ok {
+				continue
+			}
+			if out == nil {
+				out = map[int]placed{}
+			}
+			line, _ := site.from.Position(site.at)
+			out[i] = placed{c, fmt.Sprintf("where %s:%d includes this template", site.from.Path, line)}
+		}
+	}
+	return out
 }
 
 // blockContexts finds, for each {% block %} a child template fills, the
 // block of the same name in the templates it extends (up to
 // maxExtendsDepth), and returns the contexts its variables take there when
 // that differs from the child's own reading.
-func blockContexts(target *rules.Target, idx templateIndex, t *templates.Template) map[int]templates.HTMLContext {
+func blockContexts(target *rules.Target, idx templateIndex, t *templates.Template) map[int]placed {
 	if t.Extends == "" || t.Plain {
 		return nil
 	}
@@ -202,7 +284,7 @@ func blockContexts(target *rules.Target, idx templateIndex, t *templates.Templat
 		parents, blockAt = append(parents, p), append(blockAt, at)
 		cur = p
 	}
-	var out map[int]templates.HTMLContext
+	var out map[int]placed
 	for _, bi := range t.Blocks {
 		tag := &t.Tags[bi]
 		if tag.Close < 0 || len(tag.Args) == 0 {
@@ -214,11 +296,12 @@ func blockContexts(target *rules.Target, idx templateIndex, t *templates.Templat
 			if !ok {
 				continue // defined higher up
 			}
+			line, _ := p.Position(at)
 			for i, c := range templates.EmbeddedContexts(p, at, t, tag.End, t.Tags[tag.Close].Start) {
 				if out == nil {
-					out = map[int]templates.HTMLContext{}
+					out = map[int]placed{}
 				}
-				out[i] = c
+				out[i] = placed{c, fmt.Sprintf("block %s, which %s:%d renders there", name, p.Path, line)}
 			}
 			break
 		}
