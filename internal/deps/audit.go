@@ -47,10 +47,14 @@ type Result struct {
 	Issues  []Issue
 	// DBNote says which database was used (set when one was needed).
 	DBNote string
+	// DBErr is set when the vulnerability database could not be loaded:
+	// DJG401 and DJG405 are then skipped, the other rules still run.
+	DBErr error
 }
 
 // Audit checks every file of a project. It never fails because of one
-// bad file; an error means the vulnerability database could not be read.
+// bad file; an error means a corrupt database record could not be read.
+// A database that cannot be loaded at all is reported in Result.DBErr.
 func Audit(pr *Project, cfg Config) (*Result, error) {
 	res := &Result{Project: pr}
 	var db *vulndb.DB
@@ -114,9 +118,8 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 				}
 				db, err := getDB()
 				if err != nil {
-					return nil, err
-				}
-				if iss, err := vulnerable(db, d, v); err != nil {
+					res.DBErr = err
+				} else if iss, err := vulnerable(db, d, v); err != nil {
 					return nil, err
 				} else if iss != nil {
 					res.Issues = append(res.Issues, *iss)
@@ -129,9 +132,8 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 			case d.Version == "" && d.URL == "" && len(d.Spec.Clauses) > 0 && !f.Format.Lock():
 				db, err := getDB()
 				if err != nil {
-					return nil, err
-				}
-				if iss, err := vulnerableRange(db, d); err != nil {
+					res.DBErr = err
+				} else if iss, err := vulnerableRange(db, d); err != nil {
 					return nil, err
 				} else if iss != nil {
 					res.Issues = append(res.Issues, *iss)

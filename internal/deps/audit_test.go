@@ -360,3 +360,30 @@ func FuzzParseCalendar(f *testing.F) {
 		cal.Supported(day("2026-11-23"))
 	})
 }
+
+// TestDatabaseFailure: without a database the other rules still report,
+// and DJG401 says why it could not run.
+func TestDatabaseFailure(t *testing.T) {
+	cfg := testConfig("2026-11-23")
+	cfg.DB = func() (*vulndb.DB, error) { return nil, fmt.Errorf("disk on fire") }
+	pr := Load(context.Background(), []string{"app/requirements.txt"}, DiskOpener("testdata/formats"))
+	res, err := Audit(pr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]bool{}
+	for _, iss := range res.Issues {
+		codes[iss.Code] = true
+	}
+	if !codes[CodeUnpinned] || !codes[CodeUnsupported] || codes[CodeVulnerable] || res.DBErr == nil {
+		t.Errorf("codes = %v, DBErr = %v", codes, res.DBErr)
+	}
+	target := rules.NewTarget("", []*rules.File{{Path: "requirements.txt", Kind: rules.DependencyFile, Content: []byte("Django==4.2.7\n")}})
+	a := NewAuditor(cfg)
+	for _, r := range a.Rules() {
+		err := r.Run(rules.NewPass(context.Background(), r, target, nil, func(rules.Finding) {}))
+		if (err != nil) != (r.Code == CodeVulnerable) {
+			t.Errorf("%s: err = %v", r.Code, err)
+		}
+	}
+}

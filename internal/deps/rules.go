@@ -119,15 +119,15 @@ func (a *Auditor) run(code string) func(*rules.Pass) error {
 		}
 		res, err := a.AuditTarget(ctx, p.Target)
 		if err != nil {
-			if errors.Is(err, vulndb.ErrNoDatabase) {
-				return nil
-			}
 			return fmt.Errorf("dependency audit: %w", err)
 		}
 		for _, iss := range res.Issues {
 			if iss.Code == code {
 				p.Report(iss.Finding())
 			}
+		}
+		if res.DBErr != nil && code == CodeVulnerable && !errors.Is(res.DBErr, vulndb.ErrNoDatabase) {
+			return fmt.Errorf("vulnerability database: %w", res.DBErr)
 		}
 		return nil
 	}
