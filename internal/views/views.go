@@ -88,7 +88,23 @@ func (c *Context) Lookup(expr string) *Var {
 	if i := strings.IndexAny(root, ".|[ "); i >= 0 {
 		root = root[:i]
 	}
-	return c.Vars[root]
+	v := c.Vars[root]
+	if root == "request" && v != nil && v.Level == Request {
+		// Only some attributes of the request are the client's.
+		rest := strings.TrimPrefix(expr, "request")
+		attr := strings.TrimPrefix(rest, ".")
+		if i := strings.IndexAny(attr, ".|[ "); i >= 0 {
+			attr = attr[:i]
+		}
+		switch attr {
+		case "GET", "POST", "COOKIES", "META", "headers", "body", "path", "path_info", "get_full_path", "build_absolute_uri":
+			return v
+		case "user":
+			return &Var{Name: "request.user", Level: Stored, View: v.View}
+		}
+		return &Var{Name: "request." + attr, Level: Unknown, View: v.View}
+	}
+	return v
 }
 
 // Level returns the level of the variable at the root of expr (Unknown
@@ -247,8 +263,11 @@ func build(t *rules.Target, res *taint.Result) *Join {
 func implicit(view string, renderStep rules.TraceStep) map[string]*Var {
 	st := renderStep
 	st.Message = "source: request (django.template.context_processors.request)"
+	ust := renderStep
+	ust.Message = "source: user (django.contrib.auth.context_processors.auth), loaded from the database"
 	return map[string]*Var{
 		"request": {Name: "request", Level: Request, View: view, Trace: []rules.TraceStep{st}},
+		"user":    {Name: "user", Level: Stored, View: view, Trace: []rules.TraceStep{ust}},
 	}
 }
 
@@ -471,4 +490,32 @@ func (b *builder) model(m *taint.Module, cl *taint.Class) (name, app string) {
 		app = parts[len(parts)-3]
 	}
 	return name, app
+}
+
+// Merge combines the contexts of several templates, for a template that is
+// included by or extended from others: every variable any of them passes,
+// at the strongest level. Nil contexts are skipped; the result is nil when
+// all are nil.
+func Merge(cs ...*Context) *Context {
+	var out *Context
+	for _, c := range cs {
+		if c == nil {
+			continue
+		}
+		if out == nil {
+			out = &Context{Vars: map[string]*Var{}}
+		}
+		out.Names = append(out.Names, c.Names...)
+		for _, v := range c.Views {
+			if !contains(out.Views, v) {
+				out.Views = append(out.Views, v)
+			}
+		}
+		for k, v := range c.Vars {
+			if old := out.Vars[k]; old == nil || v.Level > old.Level {
+				out.Vars[k] = v
+			}
+		}
+	}
+	return out
 }

@@ -56,6 +56,9 @@ func TestJoin(t *testing.T) {
 		{"blog/templates/blog/search.html", "safe_q", Unknown},
 		{"blog/templates/blog/search.html", "title", Unknown},
 		{"blog/templates/blog/search.html", "request.GET.q", Request},
+		{"blog/templates/blog/search.html", "request.user.username|safe", Stored},
+		{"blog/templates/blog/search.html", "request.LANGUAGE_CODE", Unknown},
+		{"blog/templates/blog/search.html", "user.first_name", Stored},
 		{"blog/templates/blog/search.html", "missing", Unknown},
 		// TemplateResponse with a URL parameter and a model instance.
 		{"blog/templates/blog/tag.html", "tag", Request},
@@ -130,5 +133,17 @@ func TestExampleProject(t *testing.T) {
 	}
 	if got := j.ForFile("notes/templates/notes/note_list.html").Level("object_list"); got != Stored {
 		t.Errorf("note_list.html {{ object_list }}: %s, want database", got)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	a := &Context{Names: []string{"a.html"}, Views: []string{"v1"}, Vars: map[string]*Var{"x": {Name: "x", Level: Stored}}}
+	b := &Context{Names: []string{"b.html"}, Views: []string{"v2"}, Vars: map[string]*Var{"x": {Name: "x", Level: Request}, "y": {Name: "y"}}}
+	m := Merge(nil, a, b)
+	if m.Level("x.attr") != Request || m.Lookup("y") == nil || len(m.Views) != 2 {
+		t.Errorf("merge: %+v", m)
+	}
+	if Merge(nil, nil) != nil {
+		t.Error("merge of nils must be nil")
 	}
 }
