@@ -881,7 +881,7 @@ var TLSOldProtocol = &rules.Rule{
 		for _, v := range r.TLS.CBCOnly {
 			parts = append(parts, v+" ("+r.TLS.Suites[v]+")")
 		}
-		p.Report(rules.Finding{URL: "https://" + r.TLS.Host + "/", Message: fmt.Sprintf("the server accepts %s: deprecated by RFC 8996, with only CBC suites and SHA-1 in the handshake", strings.Join(parts, ", "))})
+		p.Report(rules.Finding{URL: r.TLS.URL, Message: fmt.Sprintf("the server accepts %s: deprecated by RFC 8996, with only CBC suites and SHA-1 in the handshake", strings.Join(parts, ", "))})
 	}),
 	Doc: rules.Doc{
 		Why: `TLS 1.0 and 1.1 were deprecated by RFC 8996 in 2021. They only offer CBC cipher suites
@@ -904,7 +904,7 @@ var TLSCertificateInvalid = &rules.Rule{
 		if t == nil || len(t.Chain) == 0 {
 			return
 		}
-		u := "https://" + t.Host + "/"
+		u := t.URL
 		if t.HostnameErr != "" {
 			p.Report(rules.Finding{URL: u, Message: "certificate does not cover " + t.Host + ": " + truncate(t.HostnameErr, 200)})
 		}
@@ -933,7 +933,7 @@ var TLSCertificateExpiry = &rules.Rule{
 			return
 		}
 		leaf := t.Chain[0]
-		u := "https://" + t.Host + "/"
+		u := t.URL
 		left := leaf.NotAfter.Sub(t.Now)
 		switch {
 		case left <= 0:
@@ -963,7 +963,7 @@ var TLSWeakKey = &rules.Rule{
 		if t == nil || len(t.Chain) == 0 {
 			return
 		}
-		u := "https://" + t.Host + "/"
+		u := t.URL
 		if weakKey(t.Chain[0]) {
 			p.Report(rules.Finding{URL: u, Message: fmt.Sprintf("certificate key is %s %d bits (want RSA 2048+ or ECDSA P-256+)", t.Chain[0].KeyAlgorithm, t.Chain[0].KeyBits)})
 		}
@@ -996,7 +996,7 @@ var TLSWeakCipher = &rules.Rule{
 		if t == nil || len(t.ThreeDES) == 0 {
 			return
 		}
-		p.Report(rules.Finding{URL: "https://" + t.Host + "/", Message: "the server accepts 3DES (64-bit block, Sweet32) on " + strings.Join(t.ThreeDES, ", ")})
+		p.Report(rules.Finding{URL: t.URL, Message: "the server accepts 3DES (64-bit block, Sweet32) on " + strings.Join(t.ThreeDES, ", ")})
 	}),
 	Doc: rules.Doc{
 		Why: `3DES has a 64-bit block: after a few hundred gigabytes on one connection, collisions leak

@@ -374,7 +374,7 @@ func TestHTTPSMissing(t *testing.T) {
 func tlsResult(mod func(*TLSReport)) func(*testing.T) *Result {
 	return func(*testing.T) *Result {
 		r := baseResult(nil)
-		r.TLS = &TLSReport{Host: "site.test", Now: probeTime, Versions: []string{"TLS 1.2", "TLS 1.3"},
+		r.TLS = &TLSReport{URL: "https://site.test/", Host: "site.test", Now: probeTime, Versions: []string{"TLS 1.2", "TLS 1.3"},
 			Suites: map[string]string{"TLS 1.0": "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
 			Chain: []CertInfo{{Subject: "CN=site.test", KeyAlgorithm: "ECDSA", KeyBits: 256, SignatureAlgorithm: "ECDSA-SHA256",
 				NotBefore: probeTime.Add(-24 * time.Hour), NotAfter: probeTime.Add(90 * 24 * time.Hour)}}}

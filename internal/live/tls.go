@@ -30,6 +30,8 @@ type CertInfo struct {
 
 // TLSReport is what the TLS scan learned about the https endpoint.
 type TLSReport struct {
+	// URL is the https origin scanned, as findings name it.
+	URL  string `json:"url"`
 	Host string `json:"host"`
 	Addr string `json:"addr"`
 	// Err is set when no handshake succeeded.
@@ -98,7 +100,8 @@ func scanTLS(ctx context.Context, opts *Options, httpsURL *url.URL) *TLSReport {
 		port = "443"
 	}
 	addr := opts.mapAddr(net.JoinHostPort(host, port))
-	rep := &TLSReport{Host: host, Addr: addr, Tried: map[string]string{}, Suites: map[string]string{}, Now: opts.Now()}
+	origin := url.URL{Scheme: "https", Host: httpsURL.Host, Path: "/"}
+	rep := &TLSReport{URL: origin.String(), Host: host, Addr: addr, Tried: map[string]string{}, Suites: map[string]string{}, Now: opts.Now()}
 	var best *tls.ConnectionState
 	for _, tv := range tlsVersions {
 		cs, err := handshake(ctx, opts, addr, host, tv.v, allSuites())
