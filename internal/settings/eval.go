@@ -803,6 +803,25 @@ func mutate(fr *frame, v *Value, method string, a callArgs, o Origin) *Value {
 
 func setAdd(s *Value, items []*Value) *Value {
 	c := s.clone()
+	if len(c.Elems)+len(items) > 1000 {
+		// Big sets: str items deduplicated through a map, others kept.
+		seen := map[string]bool{}
+		for _, e := range c.Elems {
+			if e.Kind == Str {
+				seen[e.S] = true
+			}
+		}
+		for _, x := range items {
+			if x.Kind == Str {
+				if seen[x.S] {
+					continue
+				}
+				seen[x.S] = true
+			}
+			c.Elems = append(c.Elems, x)
+		}
+		return c
+	}
 	for _, x := range items {
 		dup := false
 		for _, e := range c.Elems {

@@ -312,3 +312,32 @@ func TestStepBudget(t *testing.T) {
 		t.Errorf("exponential list kept: %d items", len(r.Names["A"].Elems))
 	}
 }
+
+func TestHostileShapesStayBounded(t *testing.T) {
+	var big strings.Builder
+	big.WriteString("D = {")
+	for i := 0; i < 50_000; i++ {
+		big.WriteString(`"k` + fmtInt(i) + `": ` + fmtInt(i) + ", ")
+	}
+	big.WriteString("}\nS = {")
+	for i := 0; i < 20_000; i++ {
+		big.WriteString(`"s` + fmtInt(i) + `", `)
+	}
+	big.WriteString("}\n")
+	// A value that shares structure: comparing it must not take 2^40 steps.
+	big.WriteString("A = [1]\n")
+	for i := 0; i < 40; i++ {
+		big.WriteString("A = [A, A]\n")
+	}
+	big.WriteString("E = A == [A[0], A[1]]\nIN = A in [A]\n")
+	r := evalSrc(t, map[string]string{"m.py": big.String()}, "m", Options{})
+	if n, _ := r.Names["D"].Len(); n != 50_000 {
+		t.Errorf("D has %d keys", n)
+	}
+	if n, _ := r.Names["S"].Len(); n != 20_000 {
+		t.Errorf("S has %d items", n)
+	}
+	if r.Names["E"] == nil {
+		t.Error("E not evaluated")
+	}
+}

@@ -105,6 +105,7 @@ func (fr *frame) expr1(e python.Expr) *Value {
 		return v
 	case *python.Dict:
 		d := &Value{Kind: Dict}
+		strKeys := map[string]int{} // index of str keys, so big literals stay linear
 		for i, k := range e.Keys {
 			val := fr.expr(e.Values[i])
 			if k == nil {
@@ -118,12 +119,25 @@ func (fr *frame) expr1(e python.Expr) *Value {
 			if !kv.Known() {
 				return unknown("dict display with an unknown key")
 			}
-			if j := dictIndex(d, kv); j >= 0 {
+			j := -1
+			if kv.Kind == Str {
+				if at, ok := strKeys[kv.S]; ok {
+					j = at
+				}
+			} else if len(d.Keys) <= 1000 {
+				j = dictIndex(d, kv)
+			} else {
+				return unknown("large dict display with non-str keys")
+			}
+			if j >= 0 {
 				d.Vals[j] = val
 				continue
 			}
 			if len(d.Keys) >= maxItems {
 				return unknown("dict too large")
+			}
+			if kv.Kind == Str {
+				strKeys[kv.S] = len(d.Keys)
 			}
 			d.Keys = append(d.Keys, kv)
 			d.Vals = append(d.Vals, val)

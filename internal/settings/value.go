@@ -12,7 +12,6 @@ package settings
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -448,9 +447,22 @@ func pyQuote(s string) string {
 	return q
 }
 
+// maxCompare bounds the work of one comparison: values share structure, so
+// a comparison of two built-up values could otherwise take exponential time.
+const maxCompare = 10_000
+
 // equal reports whether a == b in Python; ok is false when it cannot be
 // known.
 func equal(a, b *Value) (eq, ok bool) {
+	budget := maxCompare
+	return equalB(a, b, &budget)
+}
+
+func equalB(a, b *Value, budget *int) (eq, ok bool) {
+	*budget--
+	if *budget < 0 {
+		return false, false
+	}
 	if a.IsUnknown() || b.IsUnknown() || a.Kind == OneOf || b.Kind == OneOf {
 		return false, false
 	}
@@ -484,7 +496,7 @@ func equal(a, b *Value) (eq, ok bool) {
 			return false, false
 		}
 		for i := range a.Elems {
-			e, ok := equal(a.Elems[i], b.Elems[i])
+			e, ok := equalB(a.Elems[i], b.Elems[i], budget)
 			if !ok || !e {
 				return e, ok
 			}
@@ -499,7 +511,7 @@ func equal(a, b *Value) (eq, ok bool) {
 			if j < 0 {
 				return false, true
 			}
-			e, ok := equal(a.Vals[i], b.Vals[j])
+			e, ok := equalB(a.Vals[i], b.Vals[j], budget)
 			if !ok || !e {
 				return e, ok
 			}
@@ -541,6 +553,15 @@ func toInt(v *Value) (int64, bool) {
 
 // dictIndex finds key k in dict d; -1 when absent or not comparable.
 func dictIndex(d *Value, k *Value) int {
+	if k.Kind == Str {
+		for i, dk := range d.Keys {
+			if dk.Kind == Str && dk.S == k.S {
+				return i
+			}
+		}
+		// A str key equals only a str key.
+		return -1
+	}
 	for i, dk := range d.Keys {
 		if eq, ok := equal(dk, k); ok && eq {
 			return i
@@ -575,7 +596,6 @@ func oneOf(alts ...*Value) *Value {
 	if len(out) == 1 {
 		return out[0]
 	}
-	sort.SliceStable(out, func(i, j int) bool { return false })
 	return &Value{Kind: OneOf, Alts: out}
 }
 

@@ -208,3 +208,12 @@ func describe(fs []rules.Finding) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+func ruleByCode(code string) *rules.Rule {
+	for _, r := range Rules() {
+		if r.Code == code {
+			return r
+		}
+	}
+	panic("no rule " + code)
+}

@@ -1,0 +1,133 @@
+package project
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestSettingsReferencesAndProductionChoice(t *testing.T) {
+	cases := []struct {
+		name     string
+		files    map[string]string
+		override string
+		want     string // production module
+		why      string // substring of the reasons
+		refs     []string
+	}{
+		{
+			name: "named production wins over manage.py's dev",
+			files: map[string]string{
+				"manage.py":                   "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings.dev')\n",
+				"shop/__init__.py":            "",
+				"shop/settings/__init__.py":   "",
+				"shop/settings/base.py":       "DEBUG = False\n",
+				"shop/settings/dev.py":        "from .base import *\nDEBUG = True\n",
+				"shop/settings/production.py": "from .base import *\n",
+				"shop/settings/test.py":       "from .base import *\n",
+			},
+			want: "shop.settings.production", why: "says production",
+			refs: []string{"shop.settings.dev@manage.py"},
+		},
+		{
+			name: "wsgi.py names it",
+			files: map[string]string{
+				"manage.py":              "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings_local')\n",
+				"shop/__init__.py":       "",
+				"shop/wsgi.py":           "import os\nos.environ['DJANGO_SETTINGS_MODULE'] = 'shop.config'\n",
+				"shop/config.py":         "INSTALLED_APPS = []\nROOT_URLCONF = 'shop.urls'\n",
+				"shop/settings_local.py": "from shop.config import *\nDEBUG = True\n",
+			},
+			want: "shop.config", why: "wsgi.py",
+			refs: []string{"shop.settings_local@manage.py", "shop.config@wsgi.py"},
+		},
+		{
+			name: "references in config files",
+			files: map[string]string{
+				"manage.py":           "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+				"shop/__init__.py":    "",
+				"shop/settings.py":    "DEBUG = False\n",
+				"shop/ci_settings.py": "from .settings import *\n",
+				".env":                "DJANGO_SETTINGS_MODULE=shop.settings\n",
+				"pytest.ini":          "[pytest]\nDJANGO_SETTINGS_MODULE = shop.ci_settings\n",
+				"pyproject.toml":      "[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = \"shop.ci_settings\"\n",
+			},
+			want: "shop.settings", why: "manage.py",
+			refs: []string{"shop.settings@manage.py", "shop.settings@.env", "shop.ci_settings@pytest", "shop.ci_settings@pyproject"},
+		},
+		{
+			name:     "override",
+			override: "shop.settings.dev",
+			files: map[string]string{
+				"manage.py":                   "",
+				"shop/__init__.py":            "",
+				"shop/settings/__init__.py":   "",
+				"shop/settings/dev.py":        "DEBUG = True\n",
+				"shop/settings/production.py": "DEBUG = False\n",
+			},
+			want: "shop.settings.dev", why: "--settings-module",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tg := memTarget(c.files)
+			tg.SettingsModule = c.override
+			prs, err := Load(context.Background(), tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(prs) != 1 || prs[0].Production == nil {
+				t.Fatalf("projects %+v", prs)
+			}
+			pr := prs[0]
+			if pr.Production.Name != c.want {
+				t.Errorf("production %s, want %s (why %v)", pr.Production.Name, c.want, pr.Why)
+			}
+			if !strings.Contains(strings.Join(pr.Why, "; "), c.why) {
+				t.Errorf("why %v, want mention of %q", pr.Why, c.why)
+			}
+			got := map[string]bool{}
+			for _, r := range pr.SettingsRefs {
+				got[r.Module+"@"+r.How] = true
+			}
+			for _, r := range c.refs {
+				if !got[r] {
+					t.Errorf("reference %s not found in %v", r, pr.SettingsRefs)
+				}
+			}
+		})
+	}
+}
+
+func TestMonorepoProjects(t *testing.T) {
+	tg := memTarget(map[string]string{
+		"shop/manage.py":        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+		"shop/site/__init__.py": "",
+		"shop/site/settings.py": "DEBUG = False\nROOT_URLCONF = 'site.urls'\n",
+		"shop/site/urls.py":     "from django.urls import path\nurlpatterns = [path('a/', v)]\n",
+		"shop/requirements.txt": "Django==4.2.1\n",
+		"blog/manage.py":        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+		"blog/site/__init__.py": "",
+		"blog/site/settings.py": "DEBUG = True\nROOT_URLCONF = 'site.urls'\n",
+		"blog/site/urls.py":     "from django.urls import path\nurlpatterns = [path('b/', v), path('c/', v)]\n",
+		"requirements.txt":      "Django>=5.0\n",
+	})
+	prs, err := Load(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prs) != 2 || prs[0].Root != "blog" || prs[1].Root != "shop" {
+		t.Fatalf("projects %+v", prs)
+	}
+	blog, shop := prs[0], prs[1]
+	// The same module name resolves inside each project.
+	if d := blog.Production.Get("DEBUG"); d == nil || d.String() != "True" || blog.Production.Path != "blog/site/settings.py" {
+		t.Errorf("blog production %+v", blog.Production)
+	}
+	if len(blog.URLs) != 2 || len(shop.URLs) != 1 {
+		t.Errorf("urls: blog %d shop %d", len(blog.URLs), len(shop.URLs))
+	}
+	if shop.Django != "4.2.1" || blog.Django != "5.0" {
+		t.Errorf("versions: shop %q blog %q", shop.Django, blog.Django)
+	}
+}
