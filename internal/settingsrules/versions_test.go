@@ -79,8 +79,8 @@ CSRF_COOKIE_SECURE = True
 // under and Django's check ID.
 func TestFindingsNameSettingValueAndCheck(t *testing.T) {
 	tg := fixtureTarget(map[string]string{
-		"proj/settings/__init__.py": "",
-		"proj/settings/base.py":     "import os\nSECRET_KEY = os.environ.get(\"KEY\", \"short-secret\")\nMIDDLEWARE = [\"django.middleware.security.SecurityMiddleware\"]\n",
+		"proj/settings/__init__.py":   "",
+		"proj/settings/base.py":       "import os\nSECRET_KEY = os.environ.get(\"KEY\", \"short-secret\")\nMIDDLEWARE = [\"django.middleware.security.SecurityMiddleware\"]\n",
 		"proj/settings/production.py": "from .base import *\nSECURE_HSTS_SECONDS = 0\n",
 	})
 	var all []string
