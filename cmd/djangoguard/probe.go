@@ -23,7 +23,7 @@ func newProbeCmd() *cobra.Command {
 	var (
 		headers, resolves, connectTos []string
 		caCert, preloadFile, format   string
-		failOn, urlFile               string
+		failOn, urlFile, output       string
 		concurrency                   int
 		noTLS, progress               bool
 	)
@@ -127,7 +127,7 @@ See docs/probe.md.`,
 					}
 				}
 			}
-			if err := live.Write(cmd.OutOrStdout(), format, reps, reg, version.String()); err != nil {
+			if err := writeProbeReport(cmd, output, format, reps, reg); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
 			if failed == 1 && len(targets) == 1 {
@@ -157,6 +157,7 @@ See docs/probe.md.`,
 	fl.StringVar(&caCert, "ca-cert", "", "PEM file of extra trusted CA certificates (internal CAs)")
 	fl.StringVar(&preloadFile, "hsts-preload-list", "", "HSTS preload list file (Chromium's transport_security_state_static.json)")
 	fl.StringVarP(&format, "format", "f", "text", "output format: text, json, sarif, markdown")
+	fl.StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity")
 	fl.StringVar(&urlFile, "urls", "", "file with one URL per line to probe instead of a single URL")
 	fl.IntVarP(&concurrency, "concurrency", "j", 4, "probes run at the same time with --urls")
@@ -166,4 +167,24 @@ See docs/probe.md.`,
 	fl.IntVar(&opts.LoginAttempts, "login-attempts", def.LoginAttempts, "failed logins the --active throttling check makes")
 	fl.Int64Var(&opts.MaxBody, "max-body", def.MaxBody, "bytes read from each response body, after decompression")
 	return cmd
+}
+
+// writeProbeReport writes the reports to stdout, or to a file created only
+// once the probes are done.
+func writeProbeReport(cmd *cobra.Command, output, format string, reps []*live.Report, reg *rules.Registry) error {
+	if output == "" {
+		return live.Write(cmd.OutOrStdout(), format, reps, reg, version.String())
+	}
+	f, err := os.Create(output)
+	if err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	if err := live.Write(f, format, reps, reg, version.String()); err != nil {
+		f.Close()
+		return fmt.Errorf("--output %s: %w", output, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--output %s: %w", output, err)
+	}
+	return nil
 }

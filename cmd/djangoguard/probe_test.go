@@ -115,11 +115,16 @@ func TestProbeSARIFValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, stderr, code := djangoguard(t, append([]string{"probe", "http://site.test/", "--format", "sarif"}, flags...)...)
-	if code != 1 {
-		t.Fatalf("exit %d: %s", code, stderr)
+	file := filepath.Join(t.TempDir(), "probe.sarif")
+	out, stderr, code := djangoguard(t, append([]string{"probe", "http://site.test/", "--format", "sarif", "--output", file}, flags...)...)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, stdout %q: %s", code, out, stderr)
 	}
-	if err := s.Validate([]byte(out)); err != nil {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(b); err != nil {
 		t.Errorf("SARIF fails its schema: %v", err)
 	}
 }
