@@ -262,7 +262,13 @@ func sameOrigin(r *http.Request) bool {
 	default:
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" {
+	o := r.Header.Get("Origin")
+	if o == "null" {
+		// Browsers send "Origin: null" under Referrer-Policy: no-referrer;
+		// then only a same-origin Sec-Fetch-Site vouches for the request.
+		return r.Header.Get("Sec-Fetch-Site") == "same-origin"
+	}
+	if o != "" {
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
 			return false

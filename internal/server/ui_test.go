@@ -115,6 +115,8 @@ func TestLoginAndCSRF(t *testing.T) {
 		{"wrong token", with(site, "AAAA"+token[4:]), nil, http.StatusForbidden},
 		{"cross-site fetch", with(site, token), map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
 		{"foreign origin", with(site, token), map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"null origin without fetch metadata", with(site, token), map[string]string{"Origin": "null"}, http.StatusForbidden},
+		{"null origin same-origin", with(url.Values{"url": {e.site.URL + "/n"}}, token), map[string]string{"Origin": "null", "Sec-Fetch-Site": "same-origin"}, http.StatusSeeOther},
 		{"ssrf", with(url.Values{"url": {"http://169.254.169.254/"}}, token), nil, http.StatusBadRequest},
 		{"ok", with(site, token), map[string]string{"Origin": e.http.URL, "Sec-Fetch-Site": "same-origin"}, http.StatusSeeOther},
 	}
