@@ -439,6 +439,12 @@ func (s *fnState) applySummary(c *python.Call, f *Func, shift int, recv Value, a
 
 // sinkCall checks the arguments of a call to a sink.
 func (s *fnState) sinkCall(c *python.Call, callee string, spec sinkSpec, args []Value, kws map[string]Value, depth int) {
+	if spec.class == Command && spec.when != nil && len(args) > 0 && args[0].typ == "list" && !isListLiteral(c.Args[0]) {
+		if v, ok := kwArg(c, "shell"); !ok || !isTrue(v) {
+			// An argument list built elsewhere: no shell parses it.
+			return
+		}
+	}
 	if spec.when != nil && !spec.when(c) {
 		// subprocess with an argument list: the program name is the sink.
 		if spec.class == Command && len(c.Args) > 0 {
@@ -588,4 +594,12 @@ func (s *fnState) emit(n python.Located, c Kind, l label, what string) {
 		Class: c, Origin: l.origin, Path: s.m.Path, Line: p.Lineno, Col: p.ColOffset + 1,
 		EndLine: p.EndLineno, EndCol: p.EndColOffset + 1, Sink: what, Func: s.f, Trace: tr.Steps(),
 	})
+}
+
+func isListLiteral(e python.Expr) bool {
+	switch e.(type) {
+	case *python.List, *python.Tuple:
+		return true
+	}
+	return false
 }

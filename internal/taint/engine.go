@@ -931,9 +931,13 @@ func (s *fnState) eval(e python.Expr, depth int) Value {
 		}
 		return v.taintOnly()
 	case *python.List:
-		return s.evalAll(e.Elts, depth)
+		v := s.evalAll(e.Elts, depth)
+		v.typ = "list"
+		return v
 	case *python.Tuple:
-		return s.evalAll(e.Elts, depth)
+		v := s.evalAll(e.Elts, depth)
+		v.typ = "list"
+		return v
 	case *python.Set:
 		return s.evalAll(e.Elts, depth)
 	case *python.Starred:

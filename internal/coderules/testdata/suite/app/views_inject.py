@@ -138,3 +138,11 @@ def go_query(request):
     if request.GET.get("e"):
         return redirect(request.get_full_path())  # safe: DJG203
     return redirect(f"{nxt}#top")  # expect: DJG203
+
+
+def run_list(request):
+    name = request.GET["name"]
+    cmd = ["ls", "-l", name]
+    subprocess.run(cmd)  # safe: DJG204
+    subprocess.run(cmd, shell=True)  # expect: DJG204
+    return HttpResponse("ok")
