@@ -26,7 +26,6 @@ type Module struct {
 }
 
 type parseKey struct{ path string }
-type moduleNameKey struct{}
 
 // Parse returns the parsed module of f, parsing it once per target however
 // many rules and goroutines ask.

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/djangoguard/djangoguard/internal/python"
 )
@@ -515,7 +516,7 @@ func method(recv *Value, m string, a callArgs) *Value {
 		case "upper":
 			return strV(strings.ToUpper(s))
 		case "title":
-			return strV(strings.Title(s)) //nolint:staticcheck // Python's str.title is as simple
+			return strV(pyTitle(s))
 		case "capitalize":
 			if s == "" {
 				return strV("")
@@ -752,4 +753,24 @@ func formatStr(s string, a callArgs) *Value {
 		b.WriteByte(c)
 	}
 	return strV(b.String())
+}
+
+// pyTitle is Python's str.title: a letter after a non-letter is upper-cased,
+// other letters lower-cased.
+func pyTitle(s string) string {
+	var b strings.Builder
+	prevLetter := false
+	for _, r := range s {
+		isLetter := unicode.IsLetter(r)
+		switch {
+		case isLetter && !prevLetter:
+			b.WriteRune(unicode.ToUpper(r))
+		case isLetter:
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			b.WriteRune(r)
+		}
+		prevLetter = isLetter
+	}
+	return b.String()
 }

@@ -54,13 +54,12 @@ type genProject struct {
 
 // gen builds random settings from the values the deploy checks read.
 type gen struct {
-	r      *rand.Rand
-	env    map[string]string
-	nvar   int
-	base   []string // lines of base.py (or settings.py)
-	prod   []string // lines of production.py
-	split  bool
-	prefix string // import lines
+	r     *rand.Rand
+	env   map[string]string
+	nvar  int
+	base  []string // lines of base.py (or settings.py)
+	prod  []string // lines of production.py
+	split bool
 }
 
 func (g *gen) pick(xs ...string) string { return xs[g.r.Intn(len(xs))] }

@@ -40,23 +40,6 @@ func and(ts ...tri) tri {
 	return out
 }
 
-func or(ts ...tri) tri {
-	out := triNo
-	for _, t := range ts {
-		switch t {
-		case triYes:
-			return triYes
-		case triMaybe:
-			out = triMaybe
-		case triUnknown:
-			if out == triNo {
-				out = triUnknown
-			}
-		}
-	}
-	return out
-}
-
 func not(t tri) tri {
 	switch t {
 	case triYes:
