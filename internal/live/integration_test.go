@@ -340,6 +340,9 @@ func TestDjangoInsecureSite(t *testing.T) {
 	if res.TLS.VerifyErr != "" || res.TLS.HostnameErr != "" {
 		t.Errorf("certificate from the test CA should verify with --ca-cert: %s %s", res.TLS.VerifyErr, res.TLS.HostnameErr)
 	}
+	if res.TLS.Heartbleed != "not vulnerable" {
+		t.Errorf("Debian's OpenSSL 3 behind nginx: heartbleed %q, want not vulnerable", res.TLS.Heartbleed)
+	}
 }
 
 func TestDjangoHardenedSite(t *testing.T) {

@@ -19,7 +19,7 @@ func Rules() []*rules.Rule {
 		TraceEnabled, SessionCookieFlags, CSRFCookieFlags, HSTSIncomplete, SensitiveFileExposed,
 		VersionBanner, SecurityTxtProblem, CrossDomainPolicy, PermissionsPolicyMissing, XXSSProtection,
 		MixedContent, ObservatoryTestFailed, HTTPSMissing,
-		TLSOldProtocol, TLSCertificateInvalid, TLSCertificateExpiry, TLSWeakKey, TLSWeakCipher,
+		TLSOldProtocol, TLSCertificateInvalid, TLSCertificateExpiry, TLSWeakKey, TLSWeakCipher, TLSHeartbleed,
 		LoginNotThrottled, ServicePortOpen,
 	}
 }
@@ -1006,6 +1006,28 @@ cannot be tested by djangoguard because Go's TLS client does not implement it.`,
 		Good:  "ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:...;  # Mozilla intermediate",
 		Fix:   "Use the Mozilla intermediate cipher list: AEAD suites with ECDHE only.",
 		Links: []string{"https://sweet32.info/", "https://ssl-config.mozilla.org/", linkA02, cwe(327)},
+	},
+}
+
+// TLSHeartbleed is DJG525.
+var TLSHeartbleed = &rules.Rule{
+	Code: "DJG525", Name: "live-tls-heartbleed", Title: "The server leaks memory through TLS heartbeats (Heartbleed, --active)",
+	Severity: rules.Critical, Confidence: rules.HighConfidence, OWASP: "A06", CWE: 125, Kind: rules.Live,
+	Run: live(func(p *rules.Pass, r *Result) {
+		if r.TLS != nil && r.TLS.Heartbleed == "vulnerable" {
+			p.Report(rules.Finding{URL: r.TLS.URL, Message: "a heartbeat request claiming 16 KiB of payload and carrying none got a longer answer: server memory (keys, cookies, passwords) leaks (CVE-2014-0160)"})
+		}
+	}),
+	Doc: rules.Doc{
+		Why: `OpenSSL 1.0.1 to 1.0.1f answered a TLS heartbeat with as many bytes as the request claimed,
+reading past the payload into process memory: private keys, session cookies and passwords of other
+users, 64 KiB at a time, without a trace in the logs. The probe sends one malformed heartbeat after the
+server's hello and reads the length of the answer, as Pony Checkup did; it never reads the leaked
+bytes. It runs only with --active, because on a vulnerable server it is the exploit itself.`,
+		Bad:   "OpenSSL 1.0.1f (2014) terminating TLS",
+		Good:  "a maintained OpenSSL (3.x) or another TLS library, updated by the distribution",
+		Fix:   "Upgrade OpenSSL (and restart every process using it), then replace the certificate key and invalidate sessions and passwords.",
+		Links: []string{"https://heartbleed.com/", "https://nvd.nist.gov/vuln/detail/CVE-2014-0160", "https://owasp.org/Top10/A06_2021-Vulnerable_and_Outdated_Components/", cwe(125)},
 	},
 }
 

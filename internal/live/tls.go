@@ -51,6 +51,9 @@ type TLSReport struct {
 	ThreeDES []string `json:"3des,omitempty"`
 	// CBCOnly lists old versions (TLS 1.0, 1.1), where only CBC suites exist.
 	CBCOnly []string `json:"cbc_only,omitempty"`
+	// Heartbleed is "vulnerable", "not vulnerable", or why it was not
+	// tested; "" without --active or when no TLS 1.0-1.2 handshake succeeded.
+	Heartbleed string `json:"heartbleed,omitempty"`
 	// Now is when the scan ran, for expiry.
 	Now time.Time `json:"-"`
 }
@@ -123,6 +126,19 @@ func scanTLS(ctx context.Context, opts *Options, httpsURL *url.URL) *TLSReport {
 			if _, err := handshake(ctx, opts, addr, host, tv.v, tripleDESSuites()); err == nil {
 				rep.ThreeDES = append(rep.ThreeDES, tv.name)
 			}
+		}
+	}
+	// Heartbleed's check makes a vulnerable server leak memory (discarded
+	// unread), so it is an --active check.
+	if hv := heartbleedVersion(rep.Versions); opts.Active && hv != 0 && ctx.Err() == nil {
+		vuln, err := checkHeartbleed(ctx, opts.Timeout, addr, host, hv)
+		switch {
+		case vuln:
+			rep.Heartbleed = "vulnerable"
+		case err != nil:
+			rep.Heartbleed = "not tested: " + shortErr(err)
+		default:
+			rep.Heartbleed = "not vulnerable"
 		}
 	}
 	if best == nil {
@@ -227,4 +243,18 @@ func weakKey(ci CertInfo) bool {
 		return ci.KeyBits < 256
 	}
 	return false
+}
+
+// heartbleedVersion is the highest accepted version a heartbeat can be
+// sent over (TLS 1.3 has no heartbeat), 0 when none.
+func heartbleedVersion(accepted []string) uint16 {
+	v := uint16(0)
+	for _, tv := range tlsVersions {
+		for _, a := range accepted {
+			if a == tv.name && tv.v <= tls.VersionTLS12 && tv.v > v {
+				v = tv.v
+			}
+		}
+	}
+	return v
 }
