@@ -95,9 +95,17 @@ func auditFiles(ctx context.Context, args []string, cfg deps.Config) (*report.Do
 		}
 		abs = append(abs, p)
 	}
+	// The root is the working directory when every file is under it (so
+	// that "-r ../base.txt" from requirements/prod.txt resolves), else the
+	// files' common directory. Includes are not followed outside the root.
 	root := filepath.Dir(abs[0])
-	for _, p := range abs[1:] {
-		for !strings.HasPrefix(p, root+string(filepath.Separator)) && filepath.Dir(root) != root {
+	if wd, err := os.Getwd(); err == nil {
+		if wd, err = filepath.Abs(wd); err == nil {
+			root = wd
+		}
+	}
+	for _, p := range abs {
+		for !strings.HasPrefix(p, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator)) && filepath.Dir(root) != root {
 			root = filepath.Dir(root)
 		}
 	}

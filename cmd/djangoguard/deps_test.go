@@ -48,7 +48,9 @@ func TestDepsCommand(t *testing.T) {
 	for _, f := range doc.Findings {
 		paths[f.Path] = true
 	}
-	if !paths["requirements.txt"] || !paths["api/requirements.txt"] {
+	// Paths are relative to the nearest directory holding the working
+	// directory and the files (here the repository).
+	if !paths["examples/insecure-project/requirements.txt"] || !paths["examples/insecure-project/api/requirements.txt"] {
 		t.Errorf("paths = %v", paths)
 	}
 
@@ -122,5 +124,20 @@ func TestDBInfoAndUpdate(t *testing.T) {
 	out, _, _ = djangoguard(t, "db", "info", "--cache-dir", cache)
 	if !strings.Contains(out, "using the updated database") {
 		t.Errorf("the failed update changed the database:\n%s", out)
+	}
+}
+
+// TestDepsIncludesFromParent: a file in requirements/ including ../base.txt
+// is followed when run from the project directory.
+func TestDepsIncludesFromParent(t *testing.T) {
+	t.Setenv("DJANGOGUARD_CACHE_DIR", t.TempDir())
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "requirements"), 0o755)
+	os.WriteFile(filepath.Join(dir, "base.txt"), []byte("Django==3.2.1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "requirements", "prod.txt"), []byte("-r ../base.txt\n"), 0o644)
+	t.Chdir(dir)
+	out, _, code := djangoguard(t, "deps", "requirements/prod.txt")
+	if code != 1 || !strings.Contains(out, "base.txt:1:1: DJG401") {
+		t.Errorf("exit %d\n%s", code, out)
 	}
 }
