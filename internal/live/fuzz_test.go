@@ -3,11 +3,15 @@ package live
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -199,5 +203,22 @@ func FuzzPermissiveCrossDomain(f *testing.F) {
 	seedFiles(f, "crossdomain/*.xml")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = permissiveCrossDomain(b)
+	})
+}
+
+// FuzzHeartbleedServer feeds arbitrary server bytes to the Heartbleed
+// check: it must end, without panicking, within its timeout.
+func FuzzHeartbleedServer(f *testing.F) {
+	done := []byte{recHandshake, 3, 2, 0, 4, 0x0e, 0, 0, 0}
+	f.Add(append(append([]byte(nil), done...), recHeartbeat, 3, 2, 0x40, 0x03, 2, 0x40, 0))
+	f.Add(append(append([]byte(nil), done...), recAlert, 3, 2, 0, 2, 2, 10))
+	f.Add([]byte{recHandshake, 3, 2, 0xff, 0xff})
+	f.Add([]byte{recHandshake, 3, 2, 0, 4, 0x0e, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, server []byte) {
+		c, s := net.Pipe()
+		go func() { _, _ = io.Copy(io.Discard, s) }()
+		go func() { _, _ = s.Write(server); _ = s.Close() }()
+		defer c.Close()
+		_, _ = heartbleedOver(context.Background(), c, 200*time.Millisecond, "site.test", 0x0302)
 	})
 }

@@ -87,6 +87,11 @@ func checkHeartbleed(ctx context.Context, timeout time.Duration, addr, host stri
 		return false, err
 	}
 	defer conn.Close()
+	return heartbleedOver(ctx, conn, timeout, host, version)
+}
+
+// heartbleedOver runs the check over an open connection.
+func heartbleedOver(ctx context.Context, conn net.Conn, timeout time.Duration, host string, version uint16) (bool, error) {
 	deadline := time.Now().Add(timeout)
 	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 		deadline = dl
