@@ -249,13 +249,13 @@ func TestScanLifecycle(t *testing.T) {
 	if len(d.New) == 0 {
 		t.Error("diff shows no new finding")
 	}
-	resp, body = e.api("GET", fmt.Sprintf("/api/v1/sites/%d/scans", site.ID), "")
+	_, body = e.api("GET", fmt.Sprintf("/api/v1/sites/%d/scans", site.ID), "")
 	var hist struct{ Scans []store.Scan }
 	json.Unmarshal(body, &hist)
 	if len(hist.Scans) != 2 || hist.Scans[0].ID != second.ID {
 		t.Errorf("history: %s", body)
 	}
-	resp, body = e.api("GET", "/api/v1/sites", "")
+	_, body = e.api("GET", "/api/v1/sites", "")
 	if !strings.Contains(string(body), `"grade": "`+second.Grade+`"`) {
 		t.Errorf("site list lacks the latest grade: %s", body)
 	}
