@@ -242,7 +242,7 @@ func (a *Auditor) Rules() []*rules.Rule {
 					"versions impossible to install. This is reported for ranges in requirements, Pipfile, pyproject.toml and " +
 					"setup.cfg; pinned and locked versions are checked by DJG401.",
 				Bad:  "dependencies = [\"Django>=4.2\"]",
-				Good: "dependencies = [\"Django>=5.2.12,<6.1\"]",
+				Good: "dependencies = [\"Django>=5.2.12,<6.0\"]",
 				Fix:  "Raise the range's lower bound to the fixed release named in the finding.",
 				Links: []string{
 					"https://packaging.python.org/en/latest/specifications/version-specifiers/",
