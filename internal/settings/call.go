@@ -267,6 +267,9 @@ func (fr *frame) environCall(ref string, s *envSchema, a callArgs) *Value {
 		}
 	case "str", "bool", "int", "float", "list", "tuple", "path":
 		cast = method
+		if def == nil {
+			def = a.get(1, "") // env.bool("DEBUG", False)
+		}
 	case "db", "db_url":
 		cast = "db"
 		if name == nil {

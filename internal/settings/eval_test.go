@@ -178,11 +178,13 @@ H = config("H", default="no", cast=bool)
 I = config("I", default="a, b", cast=Csv())
 J = int(os.environ.get("J", "3600"))
 K = env.db("DATABASE_URL", default="postgres://root:hunter2@db:5432/app")
+L = env.bool("L", True)
+M = env.int("M", 5) * 2
 `
 	files := map[string]string{"m.py": src}
 	t.Run("unknown environment", func(t *testing.T) {
 		r := evalSrc(t, files, "m", Options{})
-		want := map[string]string{"A": "'dflt'", "B": "<unknown>", "C": "<unknown>", "D": "False", "E": "False", "F": "True", "G": "['x']", "H": "False", "I": "['a', 'b']", "J": "3600"}
+		want := map[string]string{"A": "'dflt'", "B": "<unknown>", "C": "<unknown>", "D": "False", "E": "False", "F": "True", "G": "['x']", "H": "False", "I": "['a', 'b']", "J": "3600", "L": "True", "M": "10"}
 		for n, w := range want {
 			v := r.Names[n]
 			if v.String() != w {

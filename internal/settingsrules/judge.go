@@ -76,6 +76,16 @@ func over(v *settings.Value, pred func(*settings.Value) (bool, bool)) tri {
 	return triNo
 }
 
+// witness returns the first alternative of v for which pred holds, or v.
+func witness(v *settings.Value, pred func(*settings.Value) (bool, bool)) *settings.Value {
+	for _, a := range v.Alternatives() {
+		if h, ok := pred(a); ok && h {
+			return a
+		}
+	}
+	return v
+}
+
 func truthy(v *settings.Value) tri { return over(v, (*settings.Value).Truth) }
 
 func isTrue(v *settings.Value) tri { return over(v, (*settings.Value).IsTrue) }

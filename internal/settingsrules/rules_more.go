@@ -666,7 +666,7 @@ users replace them; execute bits let an uploaded script run if the directory is 
 		return
 	}
 	v := j.get("FILE_UPLOAD_PERMISSIONS")
-	t := over(v, func(a *settings.Value) (bool, bool) {
+	wide := func(a *settings.Value) (bool, bool) {
 		switch a.Kind {
 		case settings.Int:
 			return a.I&^0o644 != 0, true
@@ -674,9 +674,10 @@ users replace them; execute bits let an uploaded script run if the directory is 
 			return false, true
 		}
 		return false, false
-	})
-	if t.fires() {
-		report(j.finding("FILE_UPLOAD_PERMISSIONS", v, t, fmt.Sprintf("FILE_UPLOAD_PERMISSIONS is %#o: uploaded files get write or execute bits beyond 0o644", v.I)))
+	}
+	if t := over(v, wide); t.fires() {
+		w := witness(v, wide)
+		report(j.finding("FILE_UPLOAD_PERMISSIONS", w, t, fmt.Sprintf("FILE_UPLOAD_PERMISSIONS is %#o: uploaded files get write or execute bits beyond 0o644", w.I)))
 	}
 }))
 
@@ -732,7 +733,7 @@ that (the preload list one year).`,
 	Links: []string{settingDoc("secure-hsts-seconds"), "https://developer.mozilla.org/en-US/observatory/docs/tests_and_scoring"},
 }, prodRule(func(j *judged, report func(rules.Finding)) {
 	v := j.get("SECURE_HSTS_SECONDS")
-	t := over(v, func(a *settings.Value) (bool, bool) {
+	short := func(a *settings.Value) (bool, bool) {
 		switch a.Kind {
 		case settings.Int:
 			return a.I > 0 && a.I < sixMonths, true
@@ -740,9 +741,10 @@ that (the preload list one year).`,
 			return false, true
 		}
 		return false, false
-	})
-	if t.fires() {
-		report(j.finding("SECURE_HSTS_SECONDS", v, t, fmt.Sprintf("SECURE_HSTS_SECONDS is %s, under six months (15768000)", v.String())))
+	}
+	if t := over(v, short); t.fires() {
+		w := witness(v, short)
+		report(j.finding("SECURE_HSTS_SECONDS", w, t, fmt.Sprintf("SECURE_HSTS_SECONDS is %d, under six months (15768000)", w.I)))
 	}
 }))
 
@@ -1158,13 +1160,14 @@ browser closes.`,
 	Links: []string{settingDoc("session-cookie-age"), settingDoc("session-expire-at-browser-close"), "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-expiration"},
 }, prodRule(func(j *judged, report func(rules.Finding)) {
 	v := j.get("SESSION_COOKIE_AGE")
-	long := over(v, func(a *settings.Value) (bool, bool) {
+	isLong := func(a *settings.Value) (bool, bool) {
 		if a.Kind == settings.Int {
 			return a.I > 1209600, true
 		}
 		return false, false
-	})
-	if t := and(long, not(isTrue(j.get("SESSION_EXPIRE_AT_BROWSER_CLOSE")))); t.fires() {
-		report(j.finding("SESSION_COOKIE_AGE", v, t, fmt.Sprintf("SESSION_COOKIE_AGE is %s seconds (%d days), beyond two weeks, and sessions survive browser close", v.String(), v.I/86400)))
+	}
+	if t := and(over(v, isLong), not(isTrue(j.get("SESSION_EXPIRE_AT_BROWSER_CLOSE")))); t.fires() {
+		w := witness(v, isLong)
+		report(j.finding("SESSION_COOKIE_AGE", w, t, fmt.Sprintf("SESSION_COOKIE_AGE is %d seconds (%d days), beyond two weeks, and sessions survive browser close", w.I, w.I/86400)))
 	}
 }))
