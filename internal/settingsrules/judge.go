@@ -120,6 +120,8 @@ type judged struct {
 	// env is the environment the module was evaluated with, when complete
 	// (the differential test); nil in scans.
 	env map[string]string
+	// root is the scan root (absolute): shown as "<root>" in values.
+	root string
 }
 
 // version is a Django series; the zero value is "the newest".
@@ -232,7 +234,7 @@ func (j *judged) finding(name string, v *settings.Value, t tri, msg string) rule
 	f.Path, f.Line, f.Column = path, line, col
 	ref := &rules.SettingRef{Name: name}
 	if v != nil {
-		ref.Value = display(name, v)
+		ref.Value = j.display(name, v)
 		if v.Origin.Path != "" {
 			ref.Path, ref.Line = v.Origin.Path, v.Origin.Line
 		}
@@ -249,7 +251,7 @@ func (j *judged) finding(name string, v *settings.Value, t tri, msg string) rule
 		ref.Value = "(not set: Django's default)"
 	}
 	if !j.isSet(name) && v != nil && v.Origin.Path == "" {
-		ref.Value = display(name, v) + " (Django's default)"
+		ref.Value = j.display(name, v) + " (Django's default)"
 	}
 	if t == triMaybe {
 		msg += " (on some paths through if/try statements)"
@@ -280,12 +282,18 @@ func isSecretName(name string) bool {
 	return false
 }
 
-// display renders a value for a report, redacting secrets.
-func display(name string, v *settings.Value) string {
+// display renders a value for a report, redacting secrets and writing
+// paths under the scan root relative to it.
+func (j *judged) display(name string, v *settings.Value) string {
 	if isSecretName(name) {
 		return redactValue(v)
 	}
-	return v.String()
+	s := v.String()
+	if j.root != "" && j.root != "/" {
+		s = strings.ReplaceAll(s, j.root+"/", "<root>/")
+		s = strings.ReplaceAll(s, "'"+j.root+"'", "'<root>'")
+	}
+	return s
 }
 
 func redactValue(v *settings.Value) string {
@@ -317,7 +325,7 @@ func forEachProduction(pass *rules.Pass, fn func(j *judged)) error {
 		if pr.Production == nil || pr.Production.Result == nil {
 			continue
 		}
-		fn(&judged{pr: pr, m: pr.Production, version: parseVersion(pr.Django)})
+		fn(&judged{pr: pr, m: pr.Production, version: parseVersion(pr.Django), root: strings.TrimSuffix(pass.Target.Root, "/")})
 	}
 	return nil
 }
@@ -339,7 +347,7 @@ func forEachSettingsModule(pass *rules.Pass, fn func(j *judged)) error {
 			if m.Result == nil {
 				continue
 			}
-			fn(&judged{pr: pr, m: m, version: parseVersion(pr.Django)})
+			fn(&judged{pr: pr, m: m, version: parseVersion(pr.Django), root: strings.TrimSuffix(pass.Target.Root, "/")})
 		}
 	}
 	return nil

@@ -952,7 +952,11 @@ sprayed at the speed of the server.`,
 		if first.Kind != "admin" {
 			what = "the login view " + first.Target
 		}
-		msg := what + " at /" + first.Route + " accepts unlimited password attempts: no django-axes, django-defender, django-ratelimit or DRF throttling found"
+		where := "at /" + first.Route
+		if strings.Contains(first.Route, "<?>") {
+			where = "(at an address computed at run time)"
+		}
+		msg := what + " " + where + " accepts unlimited password attempts: no django-axes, django-defender, django-ratelimit or DRF throttling found"
 		if n > 1 {
 			msg += fmt.Sprintf(" (%d login entry points in all)", n)
 		}
