@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -77,6 +78,21 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 	}
 	if cfg.Warn == 0 {
 		cfg.Warn = 90 * 24 * time.Hour
+	}
+	// Decode the records of every package looked up below on all cores
+	// first: a large lock file touches hundreds of packages.
+	var keys []string
+	for _, f := range pr.Files {
+		for i := range f.Deps {
+			if f.Deps[i].Key != "" && (f.Deps[i].Version != "" || len(f.Deps[i].Spec.Clauses) > 0) {
+				keys = append(keys, f.Deps[i].Key)
+			}
+		}
+	}
+	if len(keys) >= 64 {
+		if db, err := getDB(); err == nil {
+			db.Prefetch(keys, runtime.GOMAXPROCS(0))
+		}
 	}
 	for _, f := range pr.Files {
 		appReqs := f.Format == Requirements && isApplicationRequirements(f.Path) && !pr.IsConstraint(f.Path)

@@ -48,6 +48,12 @@ type Source struct {
 	Attribution string `json:"attribution,omitempty"`
 }
 
+type slot struct {
+	once sync.Once
+	recs []*Record
+	err  error
+}
+
 type header struct {
 	Meta  Meta              `json:"meta"`
 	Index map[string][3]int `json:"index"` // package -> [offset, length in the body, inflated length]
@@ -61,11 +67,10 @@ type DB struct {
 	index  map[string][3]int
 	body   []byte
 
-	mu    sync.Mutex
-	cache map[string][]*Record
-	zr    io.ReadCloser // reused DEFLATE reader (flate.Resetter)
-	// versions caches parsed version strings across packages.
-	versions versionCache
+	// slots holds each package's decoded records, filled on first use.
+	slots map[string]*slot
+	// inflaters keeps DEFLATE readers (flate.Resetter) for reuse.
+	inflaters sync.Pool
 }
 
 // Meta returns the database's description.
@@ -103,34 +108,42 @@ func Decode(b []byte, origin string) (*DB, error) {
 			return nil, fmt.Errorf("vulnerability database %s: index entry for %q is out of range", origin, pkg)
 		}
 	}
-	return &DB{meta: h.Meta, origin: origin, index: h.Index, body: body, cache: map[string][]*Record{}}, nil
+	slots := make(map[string]*slot, len(h.Index))
+	for pkg := range h.Index {
+		slots[pkg] = &slot{}
+	}
+	return &DB{meta: h.Meta, origin: origin, index: h.Index, body: body, slots: slots}, nil
 }
 
 // Records returns the records that mention package pkg (any spelling; it
 // is normalised).
 func (db *DB) Records(pkg string) ([]*Record, error) {
 	pkg = pep440.Normalize(pkg)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if rs, ok := db.cache[pkg]; ok {
-		return rs, nil
-	}
-	span, ok := db.index[pkg]
+	slot, ok := db.slots[pkg]
 	if !ok {
 		return nil, nil
 	}
+	slot.once.Do(func() { slot.recs, slot.err = db.decode(pkg, db.index[pkg]) })
+	return slot.recs, slot.err
+}
+
+// decode inflates and parses the records of one package. Packages are
+// decoded independently, so several goroutines may decode at once.
+func (db *DB) decode(pkg string, span [3]int) ([]*Record, error) {
 	src := bytes.NewReader(db.body[span[0] : span[0]+span[1]])
-	if db.zr == nil {
-		db.zr = flate.NewReader(src)
-	} else if err := db.zr.(flate.Resetter).Reset(src, nil); err != nil {
+	zr, _ := db.inflaters.Get().(io.ReadCloser)
+	if zr == nil {
+		zr = flate.NewReader(src)
+	} else if err := zr.(flate.Resetter).Reset(src, nil); err != nil {
 		return nil, fmt.Errorf("vulnerability database %s: records of %s: %w", db.origin, pkg, err)
 	}
+	defer db.inflaters.Put(zr)
 	raw := make([]byte, span[2])
-	_, err := io.ReadFull(db.zr, raw)
+	_, err := io.ReadFull(zr, raw)
 	if err == nil {
 		// The blob must end exactly where the index says.
 		var one [1]byte
-		if n, _ := db.zr.Read(one[:]); n != 0 {
+		if n, _ := zr.Read(one[:]); n != 0 {
 			err = fmt.Errorf("longer than the index says")
 		}
 	}
@@ -141,14 +154,36 @@ func (db *DB) Records(pkg string) ([]*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vulnerability database %s: records of %s: %w", db.origin, pkg, err)
 	}
-	if db.versions == nil {
-		db.versions = versionCache{}
-	}
+	cache := versionCache{}
 	for _, r := range rs {
-		r.prepare(db.versions)
+		r.prepare(cache)
 	}
-	db.cache[pkg] = rs
 	return rs, nil
+}
+
+// Prefetch decodes the records of the given packages on up to workers
+// goroutines, so that later lookups find them ready. Errors are left for
+// the lookups to report.
+func (db *DB) Prefetch(pkgs []string, workers int) {
+	if workers < 2 || len(pkgs) < 2*workers {
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan string)
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				db.Records(p)
+			}
+		}()
+	}
+	for _, p := range pkgs {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
 }
 
 // Query returns the records affecting version v of package pkg, ordered by

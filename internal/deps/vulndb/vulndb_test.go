@@ -529,3 +529,34 @@ func FuzzParseReleaseTable(f *testing.F) {
 		}
 	})
 }
+
+// TestPrefetchConcurrent decodes every package on several goroutines while
+// others query (run with -race), and checks the results match a
+// sequential decode.
+func TestPrefetchConcurrent(t *testing.T) {
+	db, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []string
+	for p := range db.index {
+		pkgs = append(pkgs, p)
+	}
+	done := make(chan bool)
+	go func() {
+		for _, p := range pkgs[:50] {
+			db.Query(p, pep440.MustParse("1.0"))
+		}
+		done <- true
+	}()
+	db.Prefetch(pkgs, 4)
+	<-done
+	seq, _ := Embedded()
+	for _, p := range pkgs {
+		a, err1 := db.Records(p)
+		b, err2 := seq.Records(p)
+		if err1 != nil || err2 != nil || len(a) != len(b) {
+			t.Fatalf("%s: %d/%v records vs %d/%v", p, len(a), err1, len(b), err2)
+		}
+	}
+}
