@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // maxDepth bounds the parser's recursion (CPython fails at roughly the
@@ -55,6 +56,10 @@ func (s *slab[T]) put(v T) *T {
 	return x
 }
 
+// namesPool recycles the identifier intern tables (the strings themselves
+// stay referenced by the AST).
+var namesPool sync.Pool
+
 func (p *parser) intern(b []byte) string {
 	if s, ok := p.names[string(b)]; ok {
 		return s
@@ -92,9 +97,16 @@ func ParseString(filename, src string) (*Module, []*SyntaxError) {
 func parseDecoded(filename string, src []byte) (*Module, []*SyntaxError) {
 	tz := tokenize(filename, src, 1, 0)
 	p := &parser{toks: tz.toks, src: src, filename: filename, al: &allocator{}}
+	if m, ok := namesPool.Get().(map[string]string); ok {
+		p.names = m
+	}
 	mod := p.parseModule()
 	p.toks = nil
 	tz.release()
+	if p.names != nil && len(p.names) < 1<<16 {
+		clear(p.names)
+		namesPool.Put(p.names)
+	}
 	return mod, orderErrors(tz.errs, p.errs)
 }
 
