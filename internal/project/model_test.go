@@ -56,6 +56,18 @@ func TestSettingsReferencesAndProductionChoice(t *testing.T) {
 			refs: []string{"shop.settings@manage.py", "shop.settings@.env", "shop.ci_settings@pytest", "shop.ci_settings@pyproject"},
 		},
 		{
+			name: "namespace packages (no __init__.py)",
+			files: map[string]string{
+				"manage.py":                "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n",
+				"config/wsgi.py":           "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.prod')\n",
+				"config/settings/base.py":  "DEBUG = False\nSECURE_SSL_REDIRECT = True\n",
+				"config/settings/local.py": "from .base import *\nDEBUG = True\n",
+				"config/settings/prod.py":  "from .base import *\nSECURE_HSTS_SECONDS = 60\n",
+			},
+			want: "config.settings.prod", why: "wsgi.py",
+			refs: []string{"config.settings.local@manage.py", "config.settings.prod@wsgi.py"},
+		},
+		{
 			name:     "override",
 			override: "shop.settings.dev",
 			files: map[string]string{
@@ -80,6 +92,11 @@ func TestSettingsReferencesAndProductionChoice(t *testing.T) {
 				t.Fatalf("projects %+v", prs)
 			}
 			pr := prs[0]
+			if c.name == "namespace packages (no __init__.py)" {
+				if v := pr.Production.Get("SECURE_SSL_REDIRECT"); v == nil || v.String() != "True" {
+					t.Errorf("star import through a namespace package lost: %v", v)
+				}
+			}
 			if pr.Production.Name != c.want {
 				t.Errorf("production %s, want %s (why %v)", pr.Production.Name, c.want, pr.Why)
 			}

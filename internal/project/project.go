@@ -171,9 +171,20 @@ func load(ctx context.Context, t *rules.Target) ([]*Project, error) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
+	refName := map[string]string{} // file path -> the name a reference uses
+	for _, r := range refs {
+		for _, f := range idx.byName[r.Module] {
+			if _, ok := refName[f.Path]; !ok {
+				refName[f.Path] = r.Module
+			}
+		}
+	}
 	for _, p := range paths {
 		pr := projectOf(p)
-		name := ModuleName(t, p)
+		name := refName[p]
+		if name == "" {
+			name = ModuleName(t, p)
+		}
 		if name == "" {
 			continue
 		}
@@ -447,12 +458,48 @@ type index struct {
 
 func newIndex(t *rules.Target) *index {
 	idx := &index{byName: map[string][]*rules.File{}}
+	var manageDirs []string
 	for _, f := range t.FilesOf(rules.PythonFile) {
-		if n := ModuleName(t, f.Path); n != "" {
+		if path.Base(f.Path) == "manage.py" {
+			manageDirs = append(manageDirs, dirOf(f.Path))
+		}
+	}
+	for _, f := range t.FilesOf(rules.PythonFile) {
+		n := ModuleName(t, f.Path)
+		if n != "" {
 			idx.byName[n] = append(idx.byName[n], f)
+		}
+		// manage.py's directory is on sys.path, and directories without
+		// __init__.py import as namespace packages: index the name relative
+		// to it too.
+		for _, d := range manageDirs {
+			if alias := relModuleName(d, f.Path); alias != "" && alias != n {
+				idx.byName[alias] = append(idx.byName[alias], f)
+			}
 		}
 	}
 	return idx
+}
+
+// relModuleName is the dotted name of p relative to directory dir, "" when
+// p is not below dir or a part is not an identifier.
+func relModuleName(dir, p string) string {
+	rel := p
+	if dir != "" {
+		if !strings.HasPrefix(p, dir+"/") {
+			return ""
+		}
+		rel = strings.TrimPrefix(p, dir+"/")
+	}
+	rel = strings.TrimSuffix(rel, ".py")
+	rel = strings.TrimSuffix(rel, "/__init__")
+	parts := strings.Split(rel, "/")
+	for _, s := range parts {
+		if !isIdentifier(s) {
+			return ""
+		}
+	}
+	return strings.Join(parts, ".")
 }
 
 // projectSource is the settings.Source of one project: modules under the
