@@ -162,6 +162,8 @@ type request struct {
 	URL    *url.URL
 	Header http.Header
 	Body   io.Reader
+	// MaxBody overrides Options.MaxBody when smaller and not zero.
+	MaxBody int64
 }
 
 // do makes one request, without following redirects, and reads a capped body.
@@ -210,7 +212,11 @@ func (f *fetcher) do(ctx context.Context, client *http.Client, r request) (*Resp
 	if method == http.MethodHead {
 		return out, nil
 	}
-	body, truncated, err := readCapped(resp.Body, f.opts.MaxBody)
+	limit := f.opts.MaxBody
+	if r.MaxBody > 0 && r.MaxBody < limit {
+		limit = r.MaxBody
+	}
+	body, truncated, err := readCapped(resp.Body, limit)
 	out.Body, out.Truncated = body, truncated
 	var ne net.Error
 	if err != nil && errors.As(err, &ne) && ne.Timeout() {

@@ -210,7 +210,7 @@ func Probe(ctx context.Context, target string, opts Options) (*Result, error) {
 	if !auto.Verified {
 		client = f.unverified
 	}
-	cors, err := f.do(ctx, client, request{Method: http.MethodOptions, URL: final.URL, Header: http.Header{
+	cors, err := f.do(ctx, client, request{Method: http.MethodOptions, URL: final.URL, MaxBody: auxBody, Header: http.Header{
 		"Origin":                        {observatoryOrigin},
 		"Access-Control-Request-Method": {"GET"},
 	}})
@@ -245,16 +245,26 @@ func randomToken() string {
 	return hex.EncodeToString(b[:])
 }
 
+// auxBody caps the bodies of the auxiliary requests (files, admin, login,
+// security.txt): what they are checked for is near the start, unlike
+// Django's technical pages, whose DEBUG marker is at the end.
+const auxBody = 256 << 10
+
 // get fetches base+path, following redirects on the same host up to the
-// redirect limit, with a fresh cookie jar.
+// redirect limit, with a fresh cookie jar, reading at most auxBody bytes.
 func (f *fetcher) get(ctx context.Context, client *http.Client, base *url.URL, path string, follow bool) (*Response, error) {
+	return f.getCapped(ctx, client, base, path, follow, auxBody)
+}
+
+// getCapped is get with a body cap (0: Options.MaxBody).
+func (f *fetcher) getCapped(ctx context.Context, client *http.Client, base *url.URL, path string, follow bool, maxBody int64) (*Response, error) {
 	u, err := base.Parse(path)
 	if err != nil {
 		return nil, err
 	}
 	jar := newJar()
 	for i := 0; ; i++ {
-		resp, err := f.do(ctx, client, request{URL: u, Header: jar.header(u)})
+		resp, err := f.do(ctx, client, request{URL: u, Header: jar.header(u), MaxBody: maxBody})
 		if resp == nil {
 			return nil, err
 		}
@@ -314,7 +324,7 @@ func (f *fetcher) djangoProbes(ctx context.Context, res *Result, client *http.Cl
 	}
 	base := res.Base
 	run(func() {
-		r, err := f.get(ctx, client, base, "/djangoguard-"+randomToken()+"/no-such-page/", false)
+		r, err := f.getCapped(ctx, client, base, "/djangoguard-"+randomToken()+"/no-such-page/", false, 0)
 		if err != nil && r == nil {
 			res.errorf("404 probe: %v", err)
 		}
@@ -376,7 +386,7 @@ func (f *fetcher) djangoProbes(ctx context.Context, res *Result, client *http.Cl
 			if b.Scheme == "http" {
 				c = f.verified
 			}
-			r, err := f.do(ctx, c, request{Method: http.MethodTrace, URL: b})
+			r, err := f.do(ctx, c, request{Method: http.MethodTrace, URL: b, MaxBody: auxBody})
 			mu.Lock()
 			res.Trace = append(res.Trace, PathProbe{Path: b.String(), Response: r, Err: err})
 			mu.Unlock()
