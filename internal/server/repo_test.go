@@ -1,0 +1,89 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/djangoguard/djangoguard/internal/rules"
+	"github.com/djangoguard/djangoguard/internal/store"
+)
+
+// TestRepoScanAndCorrelation: a site naming a repository gets its static
+// scan and the 6xx correlations beside the probe; repository paths outside
+// --repo-root, symbolic links out of it included, are refused.
+func TestRepoScanAndCorrelation(t *testing.T) {
+	root := t.TempDir()
+	repo := filepath.Join(root, "shop")
+	if err := os.MkdirAll(filepath.Join(repo, "shop", "settings"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	settings := "DEBUG = False\nSECURE_HSTS_SECONDS = 31536000\nCSP_DEFAULT_SRC = (\"'self'\",)\n"
+	if err := os.WriteFile(filepath.Join(repo, "shop", "settings", "production.py"), []byte(settings), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(root, "escape")); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, envOpts{allow: []string{"127.0.0.1"}, worker: true, repoRoots: []string{root}})
+	for _, c := range []struct{ path, msg string }{
+		{outside, "outside the allowed"},
+		{filepath.Join(root, "escape"), "outside the allowed"},
+		{filepath.Join(root, "..", filepath.Base(outside)), "outside the allowed"},
+		{filepath.Join(root, "missing"), "no such directory"},
+		{"shop", "absolute"},
+	} {
+		resp, body := e.api("POST", "/api/v1/sites", fmt.Sprintf(`{"url":%q,"repo_path":%q}`, e.site.URL+"/"+c.msg[:3], c.path))
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), c.msg) {
+			t.Errorf("repo_path %s: %d %s, want 400 %q", c.path, resp.StatusCode, body, c.msg)
+		}
+	}
+	e.site.weak.Store(true) // no CSP on the live site
+	resp, body := e.api("POST", "/api/v1/sites", fmt.Sprintf(`{"url":%q,"repo_path":%q}`, e.site.URL+"/", repo))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", resp.StatusCode, body)
+	}
+	var site store.Site
+	json.Unmarshal(body, &site)
+	_, body = e.api("POST", fmt.Sprintf("/api/v1/sites/%d/scans", site.ID), "")
+	var q struct {
+		ScanID int64 `json:"scan_id"`
+	}
+	json.Unmarshal(body, &q)
+	sc := e.waitScan(q.ScanID)
+	if sc.Status != store.StatusDone {
+		t.Fatalf("scan: %s %s", sc.Status, sc.Error)
+	}
+	_, body = e.api("GET", fmt.Sprintf("/api/v1/scans/%d", q.ScanID), "")
+	var full struct {
+		Static *struct {
+			Root string `json:"root"`
+		} `json:"static"`
+		Correlations []rules.Finding `json:"correlations"`
+	}
+	if err := json.Unmarshal(body, &full); err != nil {
+		t.Fatal(err)
+	}
+	if full.Static == nil || full.Static.Root == "" {
+		t.Errorf("no static report: %s", body)
+	}
+	var codes []string
+	for _, f := range full.Correlations {
+		codes = append(codes, f.RuleID)
+	}
+	if !strings.Contains(strings.Join(codes, ","), "DJG603") {
+		t.Errorf("correlations %v, want DJG603 (CSP in settings, none live)", codes)
+	}
+	// The site page shows them.
+	b := e.browser()
+	b.login("admin", "correct horse battery")
+	_, page := b.get(fmt.Sprintf("/sites/%d", site.ID))
+	if !strings.Contains(page, "Static and live together") || !strings.Contains(page, "DJG603") || !strings.Contains(page, "Static scan of") {
+		t.Error("site page lacks the static scan or the correlations")
+	}
+}
