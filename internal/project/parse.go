@@ -8,6 +8,7 @@
 package project
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
@@ -31,13 +32,25 @@ type parseKey struct{ path string }
 // many rules and goroutines ask.
 func Parse(t *rules.Target, f *rules.File) *Module {
 	v, _ := t.Memo(parseKey{f.Path}, func() (any, error) {
-		ast, errs := python.Parse(f.Path, f.Content)
+		ast, errs := safeParse(f)
 		if ast == nil {
 			ast = &python.Module{}
 		}
 		return &Module{File: f, AST: ast, Errors: errs, Name: ModuleName(t, f.Path)}, nil
 	})
 	return v.(*Module)
+}
+
+// safeParse parses f; a panic inside the parser becomes a syntax error of
+// the file, so one file cannot stop the scan.
+func safeParse(f *rules.File) (m *python.Module, errs []*python.SyntaxError) {
+	defer func() {
+		if r := recover(); r != nil {
+			m = nil
+			errs = []*python.SyntaxError{{Filename: f.Path, Line: 1, Col: 1, Msg: fmt.Sprintf("internal parser error (%v); the file is not analysed", r)}}
+		}
+	}()
+	return python.Parse(f.Path, f.Content)
 }
 
 // ParsePath parses the file at a relative path of the target, or returns nil
