@@ -30,7 +30,6 @@ var (
 	operatorType = reflect.TypeOf(Add)
 	unaryOpType  = reflect.TypeOf(Not)
 	cmpOpType    = reflect.TypeOf(Eq)
-	stringType   = reflect.TypeOf("")
 )
 
 func typeInfo(t reflect.Type) *dumpType {

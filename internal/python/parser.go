@@ -215,14 +215,6 @@ func (p *parser) isName(s string) bool {
 	return t.kind == tkName && int(t.end-t.start) == len(s) && string(p.src[t.start:t.end]) == s
 }
 
-func (p *parser) isNameAt(n int, s string) bool {
-	if p.p+n >= len(p.toks) {
-		return false
-	}
-	t := &p.toks[p.p+n]
-	return t.kind == tkName && int(t.end-t.start) == len(s) && string(p.src[t.start:t.end]) == s
-}
-
 // ---- errors ----
 
 func (p *parser) failAt(t *token, format string, args ...any) {

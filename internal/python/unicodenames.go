@@ -44,9 +44,6 @@ func buildNames() {
 		if n == "" || n[0] == '<' {
 			continue
 		}
-		if strings.HasPrefix(n, "CJK UNIFIED IDEOGRAPH") || strings.HasPrefix(n, "HANGUL SYLLABLE") {
-			// algorithmic; handled below
-		}
 		if _, dup := namesMap[n]; !dup {
 			namesMap[n] = r
 		}
