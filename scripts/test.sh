@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests use: the real Django (3.2) for `manage.py check
 # --deploy` and for live servers to probe, a WSGI server and nginx to serve
 # them, openssl for TLS fixtures, chromium for the dashboard tests, bandit for
-# the speed comparison, PostgreSQL for the multi-worker store tests.
+# the speed comparison, PostgreSQL for the multi-worker store tests, and
+# CPython's own test suite (hard Python files) for the parser's differential test.
 PACKAGES=(python3 python3-django python3-gunicorn nginx openssl ca-certificates
-          chromium chromium-driver bandit postgresql)
+          chromium chromium-driver bandit postgresql libpython3.11-testsuite)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -42,6 +43,9 @@ fi
 
 echo "== go test"
 go test -count=1 "$@" ./...
+
+echo "== parser differential counts (CPython 3.11 ast.dump vs ours)"
+go test -count=1 -v -run 'TestDifferentialCPython$' ./internal/python/ | grep -E 'differential|^(ok|FAIL)' || true
 
 echo "== go test -race (packages with concurrency)"
 go test -count=1 -race -short "$@" ./internal/discover ./internal/scan
