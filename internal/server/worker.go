@@ -269,7 +269,10 @@ func (w *Worker) process(ctx context.Context, job *store.Job) {
 	}
 	res, err := w.Scan(scanCtx, site)
 	if ctx.Err() != nil {
-		// Shutting down: leave the scan to run again once the lease ends.
+		// Shutting down: hand the scan back so another worker runs it now.
+		if err := w.Store.Release(context.WithoutCancel(ctx), job); err != nil {
+			log.Warn("releasing the scan", "err", err)
+		}
 		return
 	}
 	if err != nil {

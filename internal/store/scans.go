@@ -171,6 +171,20 @@ func (s *Store) Fail(ctx context.Context, j *Job, msg string, retry bool, maxAtt
 	return nil
 }
 
+// Release hands a claimed scan back to the queue without using up an
+// attempt (a worker shutting down cleanly).
+func (s *Store) Release(ctx context.Context, j *Job) error {
+	res, err := s.exec(ctx, `UPDATE scans SET status = 'queued', attempts = attempts - 1, lease_until = 0, worker = ''
+		WHERE id = $1 AND worker = $2 AND attempts = $3 AND status = 'running'`, j.ScanID, j.Worker, j.Attempt)
+	if err != nil {
+		return fmt.Errorf("releasing scan %d: %w", j.ScanID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -132,6 +132,22 @@ func TestStore(t *testing.T) {
 				t.Fatalf("scan = %+v, %v", sc, err)
 			}
 
+			// A released scan goes back to the queue without using an attempt.
+			idR, _, _ := s.Enqueue(ctx, site, uid, "api")
+			jr, err := s.Claim(ctx, "w1", lease, 3)
+			if err != nil || jr == nil || jr.ScanID != idR {
+				t.Fatalf("claim for release: %+v %v", jr, err)
+			}
+			if err := s.Release(ctx, jr); err != nil {
+				t.Fatal(err)
+			}
+			jr2, err := s.Claim(ctx, "w2", lease, 3)
+			if err != nil || jr2 == nil || jr2.ScanID != idR || jr2.Attempt != 1 {
+				t.Fatalf("claim after release: %+v %v", jr2, err)
+			}
+			if err := s.Complete(ctx, jr2, store.Result{Grade: "A"}); err != nil {
+				t.Fatal(err)
+			}
 			// A failing scan is retried, then given up.
 			id3, _, _ := s.Enqueue(ctx, site, uid, "api")
 			for attempt := 1; attempt <= 2; attempt++ {
@@ -148,10 +164,10 @@ func TestStore(t *testing.T) {
 			}
 
 			sites, err := s.Sites(ctx)
-			if err != nil || len(sites) != 1 || sites[0].Latest == nil || sites[0].Latest.Grade != "A+" {
+			if err != nil || len(sites) != 1 || sites[0].Latest == nil || sites[0].Latest.Grade != "A" {
 				t.Fatalf("sites = %+v, %v", sites, err)
 			}
-			if n, err := s.ScansRequestedSince(ctx, uid, clk.Now().Add(-time.Hour)); err != nil || n != 2 {
+			if n, err := s.ScansRequestedSince(ctx, uid, clk.Now().Add(-time.Hour)); err != nil || n != 3 {
 				t.Fatalf("requested = %d, %v", n, err)
 			}
 			// The site is due after its interval; two schedulers queue it once.
