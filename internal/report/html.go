@@ -218,8 +218,17 @@ func HistoryChartSVG(points []HistoryPoint, width, height int) template.HTML {
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="#1565c0"><title>%s: %s (%d)</title></circle>`,
 				x(i), y(p.Score), html.EscapeString(p.When.UTC().Format("2006-01-02 15:04")), html.EscapeString(p.Grade), p.Score)
 			if i%step == 0 || i == len(pts)-1 {
-				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="#0d47a1">%s</text>`, x(i), y(p.Score)-8, html.EscapeString(p.Grade))
-				fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle" fill="#555">%s</text>`, x(i), height-bottom+16, html.EscapeString(p.When.UTC().Format("01-02 15:04")))
+				// Keep the end labels inside the plot.
+				anchor := "middle"
+				switch {
+				case len(pts) == 1:
+				case i == 0:
+					anchor = "start"
+				case i == len(pts)-1:
+					anchor = "end"
+				}
+				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="%s" fill="#0d47a1">%s</text>`, x(i), y(p.Score)-8, anchor, html.EscapeString(p.Grade))
+				fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="%s" fill="#555">%s</text>`, x(i), height-bottom+16, anchor, html.EscapeString(p.When.UTC().Format("01-02 15:04")))
 			}
 		}
 	}
