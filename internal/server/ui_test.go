@@ -247,6 +247,10 @@ func TestPasswordHash(t *testing.T) {
 	if _, err := HashPassword("short"); err == nil {
 		t.Error("short password accepted")
 	}
+	// The dummy hash checked for unknown users costs a real verification.
+	if p, err := parseArgon2id(dummyHash); err != nil || p.memory != argonMemory || p.time != argonTime {
+		t.Errorf("dummy hash does not parse to the real parameters: %+v %v", p, err)
+	}
 	h2, _ := HashPassword("correct horse battery")
 	if h == h2 {
 		t.Error("no salt")
