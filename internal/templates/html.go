@@ -634,13 +634,6 @@ func (t *Template) StaticOf(a *Attr) string {
 	return s
 }
 
-// contextAt returns a variable's context; plain templates have CtxPlain.
-func (t *Template) contextAt(v *Variable) HTMLContext {
-	if t.Plain {
-		return HTMLContext{Kind: CtxPlain}
-	}
-	return v.Context
-}
 
 func b2i(b bool) int {
 	if b {

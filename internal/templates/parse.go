@@ -202,11 +202,12 @@ func Parse(path string, src []byte, opts Options) (*Template, error) {
 	}
 	t.buildTags(opts.MaxDepth)
 	t.buildVars()
-	if !t.Plain {
+	if t.Plain {
+		for i := range t.Vars {
+			t.Vars[i].Context = HTMLContext{Kind: CtxPlain}
+		}
+	} else {
 		t.analyseHTML()
-	}
-	for i := range t.Vars {
-		t.Vars[i].Context = t.contextAt(&t.Vars[i])
 	}
 	sort.SliceStable(t.Errors, func(i, j int) bool { return t.Errors[i].Offset < t.Errors[j].Offset })
 	return t, nil
