@@ -176,9 +176,12 @@ func Probe(ctx context.Context, target string, opts Options) (*Result, error) {
 	}
 	wg.Wait()
 
+	bothFailed := res.HTTP.Final == nil && res.HTTPS.Final == nil
 	for _, s := range []*Session{res.HTTP, res.HTTPS} {
 		if s.Err != nil {
-			if s.Final == nil {
+			// One scheme not answering is a fact the tests grade (no http,
+			// no https), not a failure of the probe.
+			if bothFailed {
 				res.errorf("%s: %v", redactURL(s.Start), s.Err)
 			} else {
 				res.warnf("%s: %v", redactURL(s.Start), s.Err)
