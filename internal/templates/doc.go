@@ -13,6 +13,11 @@
 // the body of a <script> (and where inside the JavaScript: code, a string, a
 // template literal, a comment) or of a <style>.
 //
+// EmbeddedContexts re-reads the variables of a child's {% block %} (or of an
+// included template) in the context where the parent (or the including
+// template) renders it, and InlineScripts lists the inline JavaScript a
+// Content-Security-Policy would block.
+//
 // Every offset is a byte offset into the original source, so positions
 // reported by rules point at the template text the developer wrote.
 //
