@@ -290,3 +290,19 @@ func FuzzGuardAllowed(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseAllow(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "10.0.0.0/8,::1", "fd00::/8", " , ", "300.1.1.1", "1.2.3.4/33"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ps, err := ParseAllow([]string{s})
+		if err == nil {
+			for _, p := range ps {
+				if !p.IsValid() || p.Masked() != p {
+					t.Fatalf("invalid prefix %v from %q", p, s)
+				}
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -253,5 +254,42 @@ func TestClaimConcurrent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNewerSchemaRefused: a database migrated by a newer djangoguard is not
+// opened by an older one.
+func TestNewerSchemaRefused(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "dg.db")
+	clk := &clock{t: time.Now()}
+	s := open(t, dsn, clk)
+	if _, err := s.DB().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := store.Open(context.Background(), dsn, store.Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("open = %v, want a newer-schema error", err)
+	}
+}
+
+// TestHistorySurvivesRestart: what one process recorded, the next reads.
+func TestHistorySurvivesRestart(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "dg.db")
+	ctx := context.Background()
+	s, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, _ := s.CreateSite(ctx, 0, store.NewSite{Name: "a", URL: "https://a.example/"})
+	id, _, _ := s.Enqueue(ctx, site, 0, "api")
+	j, _ := s.Claim(ctx, "w", time.Minute, 3)
+	if err := s.Complete(ctx, j, store.Result{Grade: "B", Score: 70, ProbeJSON: []byte(`{"x":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2 := open(t, dsn, &clock{t: time.Now()})
+	sc, err := s2.Scan(ctx, id)
+	if err != nil || sc.Grade != "B" || string(sc.ProbeJSON) != `{"x":1}` {
+		t.Fatalf("after restart: %+v %v", sc, err)
 	}
 }
