@@ -634,7 +634,6 @@ func (t *Template) StaticOf(a *Attr) string {
 	return s
 }
 
-
 func b2i(b bool) int {
 	if b {
 		return 1
