@@ -1,6 +1,6 @@
 #!/bin/sh
 # Scans per minute of `djangoguard serve` workers against local targets:
-# 100 queued scans of local sites drained through PostgreSQL by one worker
+# 300 queued scans of local sites drained through PostgreSQL by one worker
 # process, then by two (4 scans at once each). Needs Debian's postgresql 15
 # (the benchmark starts a throw-away server on 127.0.0.1).
 #   bench/serve-bench.sh            # 3 rounds each

@@ -245,7 +245,7 @@ func testWorkersKill(t *testing.T, dsn string, n int) {
 }
 
 // BenchmarkWorkers reports scans per minute of 1 and 2 worker processes
-// (4 scans at once each) draining 100 queued scans of local sites through
+// (4 scans at once each) draining 300 queued scans of local sites through
 // PostgreSQL. Run with bench/serve-bench.sh.
 func BenchmarkWorkers(b *testing.B) {
 	dsn := os.Getenv("DJANGOGUARD_BENCH_PG")
@@ -259,7 +259,7 @@ func BenchmarkWorkers(b *testing.B) {
 	}
 	defer st.Close()
 	servers := []*httptest.Server{slowSite(b, 0), slowSite(b, 0)}
-	const n = 100
+	const n = 300
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			for range b.N {
