@@ -217,10 +217,19 @@ func runMissingSRI(pass *rules.Pass) error {
 				a, what = e.Attr("src"), "script"
 			case "link":
 				rel, _ := t.StaticValue(e.Attr("rel"))
-				if !hasWord(rel, "stylesheet") {
+				as, _ := t.StaticValue(e.Attr("as"))
+				as = strings.ToLower(strings.TrimSpace(as))
+				switch {
+				case hasWord(rel, "stylesheet"):
+					what = "stylesheet"
+				case hasWord(rel, "modulepreload"), hasWord(rel, "preload") && as == "script":
+					what = "preloaded script"
+				case hasWord(rel, "preload") && as == "style":
+					what = "preloaded stylesheet"
+				default:
 					continue
 				}
-				a, what = e.Attr("href"), "stylesheet"
+				a = e.Attr("href")
 			default:
 				continue
 			}

@@ -253,8 +253,8 @@ var MissingSRI = &rules.Rule{
 	Kind:       rules.Static,
 	Run:        runMissingSRI,
 	Doc: rules.Doc{
-		Why: `A <script src> or stylesheet <link> loaded from another host runs with your page's full
-authority. If that CDN or its account is compromised, or the file is changed, every visitor runs the
+		Why: `A <script src> or stylesheet <link> (or a <link rel="modulepreload"> or preload of a
+script or style) loaded from another host runs with your page's full authority. If that CDN or its account is compromised, or the file is changed, every visitor runs the
 new code. The integrity attribute (Subresource Integrity) pins the exact file: the browser refuses a
 file whose hash differs. Only absolute URLs (https://, http://, //) written in the template are
 checked; files served with {% static %} are yours. Services whose files change by design and cannot
