@@ -23,6 +23,7 @@ type Report struct {
 	Grade           string          `json:"grade"`
 	Score           int             `json:"score"`
 	TestsPassed     int             `json:"tests_passed"`
+	TestsFailed     int             `json:"tests_failed"`
 	TestsQuantity   int             `json:"tests_quantity"`
 	Graded          bool            `json:"graded"`
 	NotGradedReason string          `json:"not_graded_reason,omitempty"`
@@ -56,6 +57,7 @@ func NewReport(target string, res *Result, findings []rules.Finding, err error) 
 		rep.Target = res.Target
 		if res.Tests != nil {
 			rep.Grade, rep.Score, rep.TestsPassed, rep.TestsQuantity = res.Grade, res.Score, res.TestsPassed, len(res.Tests)
+			rep.TestsFailed = rep.TestsQuantity - rep.TestsPassed
 			rep.Tests = res.Tests
 			rep.Graded, rep.NotGradedReason = res.Graded, res.NotGradedReason
 		}
