@@ -1,9 +1,13 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,5 +89,44 @@ func TestRepoScanAndCorrelation(t *testing.T) {
 	_, page := b.get(fmt.Sprintf("/sites/%d", site.ID))
 	if !strings.Contains(page, "Static and live together") || !strings.Contains(page, "DJG603") || !strings.Contains(page, "Static scan of") {
 		t.Error("site page lacks the static scan or the correlations")
+	}
+}
+
+// TestRedirectToInternalAddressRefused: a site that redirects to an
+// address the guard refuses gets its scan failed, and nothing the internal
+// address answered is stored.
+func TestRedirectToInternalAddressRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 on this machine: %v", err)
+	}
+	internal := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "<html><body>INTERNAL SECRET</body></html>")
+	})}
+	go internal.Serve(ln)
+	defer internal.Close()
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://"+ln.Addr().String()+"/", http.StatusFound)
+	}))
+	defer redirector.Close()
+	e := newEnv(t, envOpts{allow: []string{"127.0.0.1"}, worker: true})
+	resp, body := e.api("POST", "/api/v1/sites", fmt.Sprintf(`{"url":%q}`, redirector.URL+"/"))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", resp.StatusCode, body)
+	}
+	var site store.Site
+	json.Unmarshal(body, &site)
+	_, body = e.api("POST", fmt.Sprintf("/api/v1/sites/%d/scans", site.ID), "")
+	var q struct {
+		ScanID int64 `json:"scan_id"`
+	}
+	json.Unmarshal(body, &q)
+	sc := e.waitScan(q.ScanID)
+	if sc.Status != store.StatusFailed || !strings.Contains(sc.Error, "127.0.0.2") {
+		t.Fatalf("scan %s %q, want failed for the redirect to 127.0.0.2", sc.Status, sc.Error)
+	}
+	full, _ := e.store.Scan(context.Background(), q.ScanID)
+	if strings.Contains(string(full.ProbeJSON), "INTERNAL") || len(full.ProbeJSON) != 0 {
+		t.Error("the internal answer was stored")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,6 +81,9 @@ func (sc *Scanner) Scan(ctx context.Context, site *store.Site) (store.Result, er
 			return out, fmt.Errorf("live rules: %w", err)
 		}
 	}
+	if err := sc.checkRedirects(ctx, u.Hostname(), res); err != nil {
+		return out, err
+	}
 	rep := live.NewReport(site.URL, res, findings, perr)
 	if rep.Failed() {
 		return out, fmt.Errorf("probe failed: %v", perr)
@@ -113,6 +117,37 @@ func (sc *Scanner) Scan(ctx context.Context, site *store.Site) (store.Result, er
 		out.MaxSeverity = max(out.MaxSeverity, int(f.Severity))
 	}
 	return out, nil
+}
+
+// checkRedirects refuses a probe whose redirect chains left the site's host
+// for an address the guard does not allow. The probe (internal/live) has no
+// dial hook, so the request was made; refusing the result keeps what the
+// internal address answered out of the dashboard.
+func (sc *Scanner) checkRedirects(ctx context.Context, host string, res *live.Result) error {
+	if res == nil {
+		return nil
+	}
+	seen := map[string]bool{strings.ToLower(host): true}
+	for _, s := range []*live.Session{res.HTTP, res.HTTPS} {
+		if s == nil {
+			continue
+		}
+		for _, h := range s.Hops {
+			u, err := url.Parse(h.URL)
+			if err != nil {
+				continue
+			}
+			hh := strings.ToLower(u.Hostname())
+			if hh == "" || seen[hh] {
+				continue
+			}
+			seen[hh] = true
+			if _, err := sc.Guard.Resolve(ctx, hh); err != nil {
+				return fmt.Errorf("the site redirects to %s, which is refused (%v); the probe's result is discarded", hh, err)
+			}
+		}
+	}
+	return nil
 }
 
 func (sc *Scanner) static(ctx context.Context, root string, probe *live.Report) (*report.Document, []rules.Finding, error) {
