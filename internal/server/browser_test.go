@@ -144,11 +144,14 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(art, "06-export.html"), []byte(exported), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// Open the export in the browser too, for its screenshot.
+	// Open the overview and the export in the browser too, for screenshots.
 	err = chromedp.Run(ctx,
+		chromedp.Navigate(e.http.URL+"/"),
+		chromedp.WaitVisible(`#sites`, chromedp.ByQuery),
+		shot("07-overview"),
 		chromedp.Navigate("file://"+mustAbs(t, filepath.Join(art, "06-export.html"))),
 		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
-		shot("06-export"),
+		shot("08-export"),
 	)
 	if err != nil {
 		t.Fatal(err)

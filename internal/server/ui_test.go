@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/djangoguard/djangoguard/internal/store"
 )
 
 // TestSecurityHeaders: every answer, pages, API, errors and redirects,
@@ -305,4 +307,23 @@ func FuzzParseAllow(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSortSitesByGrade(t *testing.T) {
+	mk := func(name, grade string) *store.Site {
+		s := &store.Site{Name: name}
+		if grade != "-" {
+			s.Latest = &store.Scan{Grade: grade}
+		}
+		return s
+	}
+	sites := []*store.Site{mk("never", "-"), mk("f", "F"), mk("b", "A"), mk("a", "A"), mk("top", "A+"), mk("c", "C-")}
+	sortSites(sites)
+	var got []string
+	for _, s := range sites {
+		got = append(got, s.Name)
+	}
+	if strings.Join(got, ",") != "top,a,b,c,f,never" {
+		t.Errorf("order %v", got)
+	}
 }
