@@ -612,12 +612,28 @@ func (c *collector) secrets() {
 			}
 		}
 	}
+	skip := map[*taint.Module]bool{}
+	for _, m := range c.res.Index.Modules {
+		skip[m] = isSettingsPath(m.Path) || isTestPath(m.Path)
+	}
+	names := map[string]bool{} // keyword name -> names a secret
 	for _, cs := range c.res.Calls {
-		if isSettingsPath(cs.Mod.Path) || isTestPath(cs.Mod.Path) {
+		if skip[cs.Mod] {
 			continue
 		}
 		for _, k := range cs.Call.Keywords {
-			if k.Arg != "" && secretName.MatchString(k.Arg) && !strings.Contains(strings.ToLower(k.Arg), "token_") {
+			if k.Arg == "" {
+				continue
+			}
+			if _, ok := k.Value.(*python.Constant); !ok {
+				continue
+			}
+			secret, ok := names[k.Arg]
+			if !ok {
+				secret = secretName.MatchString(k.Arg) && !strings.Contains(strings.ToLower(k.Arg), "token_")
+				names[k.Arg] = secret
+			}
+			if secret {
 				c.secretAssign(cs.Mod, k.Arg, k.Value)
 			}
 		}
@@ -647,6 +663,9 @@ func topAssigns(m *taint.Module) []nameValue {
 }
 
 func (c *collector) secretAssign(m *taint.Module, name string, v python.Expr) {
+	if _, ok := v.(*python.Constant); !ok {
+		return
+	}
 	if !secretName.MatchString(name) || strings.HasSuffix(strings.ToUpper(name), "_FIELD") || strings.HasSuffix(strings.ToUpper(name), "_NAME") ||
 		strings.HasSuffix(strings.ToUpper(name), "_URL") || strings.HasSuffix(strings.ToUpper(name), "_HEADER") || strings.HasSuffix(strings.ToUpper(name), "_LENGTH") {
 		return

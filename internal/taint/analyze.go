@@ -246,7 +246,7 @@ func moduleFunc(m *Module) *Func {
 }
 
 func (a *analyzer) run(f *Func, record bool) (st *fnState) {
-	st = &fnState{a: a, f: f, m: f.Mod, env: make(map[string]Value, 16), sum: &Summary{}, record: record}
+	st = &fnState{a: a, f: f, m: f.Mod, env: map[string]Value{}, sum: &Summary{}, record: record}
 	defer func() {
 		// A malformed tree must not take the scan down: drop this
 		// function's results and say so.

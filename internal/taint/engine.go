@@ -117,6 +117,20 @@ type fnState struct {
 	deps      map[*Func]bool
 	panic     string
 	guardVars map[string][]guard
+	// compound holds the base names that have per-attribute or per-key
+	// entries in env ("obj" for "obj.title", "ctx" for "ctx[q]").
+	compound map[string]bool
+}
+
+func (s *fnState) markCompound(key string) {
+	base := key
+	if i := strings.IndexAny(base, ".["); i >= 0 {
+		base = base[:i]
+	}
+	if s.compound == nil {
+		s.compound = map[string]bool{}
+	}
+	s.compound[base] = true
 }
 
 // KeyRead is a read of a named field of request data, such as
@@ -228,7 +242,7 @@ func (s *fnState) initParams() {
 func (s *fnState) paramValue(i int, a *python.Arg) Value {
 	f := s.f
 	mk := func() Value {
-		tr := (*trace)(nil).push(s.stepAt(a, "parameter %s of %s()", a.Arg, f.Name))
+		tr := &trace{step: s.pos(a), n: 1, param: a.Arg, fn: f.Name}
 		return Value{labels: []label{{origin: Origin(i), tr: tr}}}
 	}
 	if i >= len(f.Params) {
@@ -757,14 +771,18 @@ func (s *fnState) assign(t python.Expr, v Value, src python.Expr, depth int) {
 	case *python.Name:
 		s.env[t.Id] = v
 		// Drop stale per-key and per-attribute entries of the old value.
-		for k := range s.env {
-			if len(k) > len(t.Id) && strings.HasPrefix(k, t.Id) && (k[len(t.Id)] == '.' || k[len(t.Id)] == '[') {
-				delete(s.env, k)
+		if s.compound[t.Id] {
+			for k := range s.env {
+				if len(k) > len(t.Id) && strings.HasPrefix(k, t.Id) && (k[len(t.Id)] == '.' || k[len(t.Id)] == '[') {
+					delete(s.env, k)
+				}
 			}
+			delete(s.compound, t.Id)
 		}
 	case *python.Attribute:
 		if key := envKey(t); key != "" {
 			s.env[key] = v
+			s.markCompound(key)
 		}
 	case *python.Subscript:
 		base := envKey(t.Value)
@@ -780,6 +798,7 @@ func (s *fnState) assign(t python.Expr, v Value, src python.Expr, depth int) {
 		}
 		if k, ok := constStr(t.Slice); ok {
 			s.env[base+"["+k+"]"] = v
+			s.markCompound(base)
 		}
 		nv := join(bv, v.taintOnly())
 		nv.typ = bv.typ
@@ -802,6 +821,7 @@ func (s *fnState) dictKeys(name string, d *python.Dict, depth int) {
 	for i, k := range d.Keys {
 		if ks, ok := constStr(k); ok {
 			s.env[name+"["+ks+"]"] = s.eval(d.Values[i], depth)
+			s.markCompound(name)
 		}
 	}
 }

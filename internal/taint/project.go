@@ -84,6 +84,10 @@ func moduleName(p string) (name string, isPkg bool) {
 type Index struct {
 	Modules []*Module
 	byName  map[string]*Module
+	// roots are the first segments of the project's module names: a
+	// qualified name starting elsewhere (django..., os...) is external and
+	// already canonical.
+	roots map[string]bool
 }
 
 func newIndex(mods []*Module) *Index {
@@ -103,6 +107,11 @@ func newIndex(mods []*Module) *Index {
 		if _, ok := ix.byName[full]; !ok {
 			ix.byName[full] = m
 		}
+	}
+	ix.roots = map[string]bool{}
+	for name := range ix.byName {
+		first, _, _ := strings.Cut(name, ".")
+		ix.roots[first] = true
 	}
 	return ix
 }
@@ -398,6 +407,11 @@ func (ix *Index) resolveDepth(m *Module, e python.Expr, depth int) string {
 		if base == "" {
 			return ""
 		}
+		if ix.byName[base] == nil {
+			// An attribute of a class, a function or an external name:
+			// nothing to follow.
+			return base + "." + e.Attr
+		}
 		return ix.canonical(base+"."+e.Attr, depth+1)
 	}
 	return ""
@@ -432,6 +446,9 @@ func (ix *Index) resolveName(m *Module, id string, depth int) string {
 // next segment is looked up in that module's symbols.
 func (ix *Index) canonical(q string, depth int) string {
 	if depth > 12 {
+		return q
+	}
+	if first, _, _ := strings.Cut(q, "."); !ix.roots[first] {
 		return q
 	}
 	if m := ix.byName[q]; m != nil {

@@ -62,6 +62,10 @@ type trace struct {
 	step rules.TraceStep
 	prev *trace
 	n    int
+	// param and fn, when set, give the step's message lazily
+	// ("parameter x of f()"): every parameter of every function starts a
+	// trace, few are ever shown.
+	param, fn string
 }
 
 func (t *trace) push(s rules.TraceStep) *trace {
@@ -84,6 +88,9 @@ func (t *trace) Steps() []rules.TraceStep {
 	out := make([]rules.TraceStep, t.n)
 	for i := t.n - 1; t != nil && i >= 0; t, i = t.prev, i-1 {
 		out[i] = t.step
+		if t.param != "" {
+			out[i].Message = "parameter " + t.param + " of " + t.fn + "()"
+		}
 	}
 	return out
 }
