@@ -291,6 +291,27 @@ func generate(r *rand.Rand, dir string) genProject {
 		loc := g.pick(`BASE_DIR / "media"`, `BASE_DIR / "media" / "cache"`, `BASE_DIR`, `"/var/tmp/gen-cache"`, `os.path.join(BASE_DIR, "static", "c")`, `BASE_DIR / "vendor"`)
 		g.set("CACHES", `{"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": `+loc+`}}`)
 	}
+	// Branches decided by the environment, a try/except around a missing
+	// local settings module, and the async-unsafe variable.
+	if r.Intn(4) == 0 {
+		g.nvar++
+		name := fmt.Sprintf("GEN_VAR_%d", g.nvar)
+		if r.Intn(2) == 0 {
+			g.env[name] = "1"
+		}
+		g.base = append(g.base,
+			fmt.Sprintf("if os.environ.get(%q) == \"1\":", name),
+			"    SESSION_COOKIE_SECURE = True",
+			"    X_FRAME_OPTIONS = \"SAMEORIGIN\"",
+			"else:",
+			"    SECURE_CONTENT_TYPE_NOSNIFF = False")
+	}
+	if g.split && r.Intn(3) == 0 {
+		g.prod = append(g.prod, "try:", "    from .local import *  # noqa", "except ImportError:", "    DEBUG = False")
+	}
+	if r.Intn(15) == 0 {
+		g.env["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+	}
 	files := map[string]string{
 		"manage.py":        "import os\nimport sys\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"proj.settings\")\nfrom django.core.management import execute_from_command_line\n\nexecute_from_command_line(sys.argv)\n",
 		"proj/__init__.py": "",
