@@ -137,6 +137,19 @@ func TestMonorepoProjects(t *testing.T) {
 		t.Fatalf("projects %+v", prs)
 	}
 	blog, shop := prs[0], prs[1]
+	// An override naming a module of one project does not leak into the other.
+	tg2 := memTarget(map[string]string{
+		"shop/manage.py": "", "shop/shopsite/__init__.py": "", "shop/shopsite/settings.py": "DEBUG = False\n", "shop/shopsite/prod.py": "DEBUG = False\n",
+		"blog/manage.py": "", "blog/blogsite/__init__.py": "", "blog/blogsite/settings.py": "DEBUG = True\n",
+	})
+	tg2.SettingsModule = "shopsite.prod"
+	prs2, err := Load(context.Background(), tg2)
+	if err != nil || len(prs2) != 2 {
+		t.Fatalf("%v %v", prs2, err)
+	}
+	if prs2[0].Production.Name != "blogsite.settings" || prs2[1].Production.Name != "shopsite.prod" {
+		t.Errorf("override: blog %s, shop %s", prs2[0].Production.Name, prs2[1].Production.Name)
+	}
 	// The same module name resolves inside each project.
 	if d := blog.Production.Get("DEBUG"); d == nil || d.String() != "True" || blog.Production.Path != "blog/site/settings.py" {
 		t.Errorf("blog production %+v", blog.Production)

@@ -334,7 +334,7 @@ func (pr *Project) chooseProduction(t *rules.Target) {
 				return
 			}
 		}
-		if m := pr.source.Lookup(want); m != nil {
+		if m := pr.source.Lookup(want); m != nil && (pr.Root == "" || strings.HasPrefix(m.Path, pr.Root+"/")) {
 			sm := &SettingsModule{Name: m.Name, Path: m.Path, Role: "production"}
 			ev := settings.New(pr.source, settings.Options{})
 			sm.Result, sm.Err = ev.Evaluate(context.Background(), m.Name)
