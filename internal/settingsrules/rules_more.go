@@ -64,7 +64,10 @@ func runSecretKeyInSource(pass *rules.Pass) error {
 				}
 				msg := name + " is a literal in source: anyone with the code can forge sessions, password-reset tokens and signed data"
 				if viaDefault {
-					msg = fmt.Sprintf("%s is read from %s with a literal default: without the variable, production signs with a key that is in the source", name, a.Env.Var)
+					msg = fmt.Sprintf("%s is read from %s with a literal default: without the variable, the site signs with a key that is in the source", name, a.Env.Var)
+				}
+				if j.m.Role == "development" || j.m.Role == "test" {
+					msg += fmt.Sprintf(" (in %s settings: make sure no deployment uses this key)", j.m.Role)
 				}
 				f := j.finding(name, lit, triYes, msg)
 				f.Setting.Value = redact(len([]rune(lit.S)))
