@@ -14,6 +14,7 @@ import (
 	"path"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/djangoguard/djangoguard/internal/python"
@@ -40,6 +41,9 @@ type Result struct {
 	// returned dict.
 	ContextKeys map[*Func]map[string]Value
 	Rounds      int
+	// Analyses counts function analyses over all rounds (units re-analysed
+	// after a callee's summary changed count again).
+	Analyses int
 	// Internal lists analyses abandoned because of an internal error
 	// (a bug, reported rather than crashing the scan).
 	Internal []string
@@ -122,22 +126,24 @@ func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
 	for _, m := range mods {
 		ix.collectRoutes(m, res.Routes, res.ClassRoutes)
 	}
-	a := &analyzer{ix: ix, sums: map[*Func]*Summary{}, routes: res.Routes, cviews: res.ClassRoutes}
+	a := &analyzer{ix: ix, routes: res.Routes, cviews: res.ClassRoutes}
 
-	// Every function, method and module body is a unit of analysis. The
+	// Every function, method and module body is a unit of analysis, ordered
+	// callees first (modules after the project modules they import). The
 	// first round analyses every unit, recording its findings and call
-	// sites and computing its summary; each later round re-analyses only
-	// the units that used a summary that changed, until none changes or
-	// maxRounds is reached. A unit's record is the one of its last run.
+	// sites and publishing its summary at once, so units analysed later
+	// use it; each later round re-analyses only the units that read a
+	// summary that has since changed, until none has or maxRounds is
+	// reached. A unit's record is the one of its last run.
 	var units []*Func
-	for _, m := range mods {
+	order := importOrder(ix)
+	for _, m := range order {
 		units = append(units, m.Funcs...)
 	}
-	for _, m := range mods {
+	for _, m := range order {
 		units = append(units, moduleFunc(m))
 	}
 	states := make([]*fnState, len(units))
-	deps := make([][]*Func, len(units))
 	dirty := make([]bool, len(units))
 	for i := range dirty {
 		dirty[i] = true
@@ -153,41 +159,28 @@ func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
 			break
 		}
 		res.Rounds = round + 1
+		res.Analyses += len(todo)
 		if err := parallel(ctx, len(todo), func(k int) {
 			i := todo[k]
 			st := a.run(units[i], true)
 			states[i] = st
-			deps[i] = deps[i][:0]
-			for f := range st.deps {
-				deps[i] = append(deps[i], f)
-			}
+			units[i].sum.Store(st.sum)
 		}); err != nil {
 			return nil, err
 		}
-		changed := map[*Func]bool{}
-		sums := make(map[*Func]*Summary, len(a.sums)+len(todo))
-		for f, s := range a.sums {
-			sums[f] = s
-		}
-		for _, i := range todo {
-			f := units[i]
-			if !states[i].sum.equal(a.sums[f]) {
-				changed[f] = true
-			}
-			sums[f] = states[i].sum
-		}
-		a.sums = sums
-		if len(changed) == 0 {
-			break
-		}
-		for i := range units {
+		more := false
+		for i, st := range states {
 			dirty[i] = false
-			for _, d := range deps[i] {
-				if changed[d] {
+			for d, seen := range st.deps {
+				if cur := d.sum.Load(); cur != seen && !seen.identical(cur) {
 					dirty[i] = true
+					more = true
 					break
 				}
 			}
+		}
+		if !more {
+			break
 		}
 	}
 	seen := map[flowKey]bool{}
@@ -297,4 +290,57 @@ func (s *fnState) returnedKeys() map[string]Value {
 		}
 	}
 	return out
+}
+
+// importOrder returns the modules so that a module comes after the project
+// modules it imports (cycles broken in path order): summaries of callees
+// are then usually ready when their callers are analysed.
+func importOrder(ix *Index) []*Module {
+	out := make([]*Module, 0, len(ix.Modules))
+	state := make(map[*Module]int, len(ix.Modules)) // 1 visiting, 2 done
+	var visit func(m *Module, depth int)
+	visit = func(m *Module, depth int) {
+		if state[m] != 0 {
+			return
+		}
+		state[m] = 1
+		if depth < 512 {
+			for _, q := range m.importTargets() {
+				if dep := ix.moduleOf(q); dep != nil && dep != m {
+					visit(dep, depth+1)
+				}
+			}
+		}
+		state[m] = 2
+		out = append(out, m)
+	}
+	for _, m := range ix.Modules {
+		visit(m, 0)
+	}
+	return out
+}
+
+// importTargets lists the qualified names the module imports, sorted.
+func (m *Module) importTargets() []string {
+	out := make([]string, 0, len(m.imports))
+	for _, q := range m.imports {
+		out = append(out, q)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// moduleOf returns the project module that a qualified name is, or is
+// defined in.
+func (ix *Index) moduleOf(q string) *Module {
+	for {
+		if m := ix.byName[q]; m != nil {
+			return m
+		}
+		i := strings.LastIndexByte(q, '.')
+		if i < 0 {
+			return nil
+		}
+		q = q[:i]
+	}
 }

@@ -20,8 +20,12 @@ func BenchmarkAnalyzeDir(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := analyze(context.Background(), tg); err != nil {
+		res, err := analyze(context.Background(), tg)
+		if err != nil {
 			b.Fatal(err)
 		}
+		b.ReportMetric(float64(res.Rounds), "rounds")
+		b.ReportMetric(float64(res.Analyses), "analyses")
+		b.ReportMetric(float64(len(res.Calls)), "calls")
 	}
 }

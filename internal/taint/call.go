@@ -390,11 +390,11 @@ func argFor(f *Func, i, shift int, recv Value, args []Value, kws map[string]Valu
 // applySummary composes a call to a project function: its return value,
 // and findings or summary entries for the parameters that reach sinks.
 func (s *fnState) applySummary(c *python.Call, f *Func, shift int, recv Value, args []Value, kws map[string]Value, depth int) Value {
+	sum := f.sum.Load()
 	if s.deps == nil {
-		s.deps = map[*Func]bool{}
+		s.deps = map[*Func]*Summary{}
 	}
-	s.deps[f] = true
-	sum := s.a.sums[f]
+	s.deps[f] = sum
 	if sum == nil {
 		return Value{}
 	}

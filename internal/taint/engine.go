@@ -30,6 +30,52 @@ type paramSink struct {
 	what  string
 }
 
+// identical compares two summaries including their traces, so that a
+// caller analysed with one of them would get the same result with the
+// other.
+func (s *Summary) identical(o *Summary) bool {
+	if s == o {
+		return true
+	}
+	if !s.equal(o) {
+		return false
+	}
+	if s == nil || o == nil {
+		return true // both empty
+	}
+	for i := range s.Sinks {
+		if !sameTrace(s.Sinks[i].tr, o.Sinks[i].tr) || s.Sinks[i].what != o.Sinks[i].what {
+			return false
+		}
+	}
+	for _, l := range s.Ret.labels {
+		found := false
+		for _, m := range o.Ret.labels {
+			if l.origin == m.origin && sameTrace(l.tr, m.tr) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return s.Ret.typ == o.Ret.typ
+}
+
+func sameTrace(a, b *trace) bool {
+	for a != nil && b != nil {
+		if a == b {
+			return true
+		}
+		if a.step != b.step || a.param != b.param || a.fn != b.fn || a.n != b.n {
+			return false
+		}
+		a, b = a.prev, b.prev
+	}
+	return a == b
+}
+
 func (s *Summary) equal(o *Summary) bool {
 	// No summary yet behaves like an empty one.
 	if s == nil {
@@ -114,7 +160,7 @@ type fnState struct {
 	record bool
 	keys   []*KeyRead
 	// deps are the project functions whose summaries this analysis used.
-	deps      map[*Func]bool
+	deps      map[*Func]*Summary
 	panic     string
 	guardVars map[string][]guard
 	// compound holds the base names that have per-attribute or per-key
@@ -144,7 +190,6 @@ type KeyRead struct {
 
 type analyzer struct {
 	ix     *Index
-	sums   map[*Func]*Summary
 	routes map[*Func]*Route
 	cviews map[*Class]*Route
 }

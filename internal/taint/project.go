@@ -4,6 +4,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/djangoguard/djangoguard/internal/python"
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -54,6 +55,9 @@ type Func struct {
 	// later rounds (a function is analysed by one goroutine at a time).
 	paramVals []Value
 	callees   map[*python.Call]string
+	// sum is the function's latest summary, published as soon as it is
+	// computed so that callers analysed later in the same round use it.
+	sum atomic.Pointer[Summary]
 }
 
 // Class is a class definition.
