@@ -22,6 +22,16 @@ func (fr *frame) call(c *python.Call) *Value {
 	if fn.Kind != Object {
 		return inherit(unknown("call of an unknown function"), fn)
 	}
+	if touched, ok := fn.obj.(funcTouches); ok {
+		// A module function: what it may change becomes Unknown.
+		o := fr.origin(c)
+		for _, n := range touched {
+			if _, exists := fr.names[n]; exists {
+				fr.names[n] = unknown("may be changed by " + strings.TrimPrefix(fn.S, "function ") + "()").at(o)
+			}
+		}
+		return unknown("result of " + strings.TrimPrefix(fn.S, "function ") + "()")
+	}
 	ref := fn.S
 	switch ref {
 	// ---- environment ----

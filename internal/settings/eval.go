@@ -262,9 +262,9 @@ func (fr *frame) stmt(s python.Stmt) outcome {
 		fr.forget(s, s.Body, s.Orelse)
 		return mayRaise
 	case *python.FunctionDef:
-		fr.names[s.Name] = objV("function " + s.Name).at(fr.origin(s))
+		fr.names[s.Name] = funcV(s.Name, s.Body).at(fr.origin(s))
 	case *python.AsyncFunctionDef:
-		fr.names[s.Name] = objV("function " + s.Name).at(fr.origin(s))
+		fr.names[s.Name] = funcV(s.Name, s.Body).at(fr.origin(s))
 	case *python.ClassDef:
 		fr.names[s.Name] = objV("class " + s.Name).at(fr.origin(s))
 	case *python.Delete:
@@ -358,10 +358,51 @@ func (fr *frame) unpack(targets []python.Expr, v *Value, o Origin) {
 	}
 }
 
-// setItem handles NAME[k1][k2]... = v by copying the containers on the way.
+// funcV is a function defined in the module. The evaluator does not run
+// it, but remembers which module-level names its body may change (globals
+// it assigns, containers it mutates): calling it makes those Unknown.
+func funcV(name string, body []python.Stmt) *Value {
+	v := objV("function " + name)
+	touched := assignedNames(body)
+	walkStmts(body, func(s python.Stmt) bool {
+		if g, ok := s.(*python.Global); ok {
+			touched = append(touched, g.Names...)
+		}
+		return true
+	})
+	v.obj = funcTouches(touched)
+	return v
+}
+
+type funcTouches []string
+
+// sliceTarget reports NAME[a:b] as a slice assignment target.
+func sliceTarget(t *python.Subscript) (string, *python.Slice, bool) {
+	sl, ok := t.Slice.(*python.Slice)
+	if !ok || sl.Step != nil {
+		return "", nil, false
+	}
+	n, ok := t.Value.(*python.Name)
+	if !ok {
+		return "", nil, false
+	}
+	return n.Id, sl, true
+}
+
+// setItem handles NAME[k1][k2]... = v by copying the containers on the way,
+// and NAME[a:b] = iterable on lists.
 func (fr *frame) setItem(t *python.Subscript, v *Value, o Origin) {
+	if name, sl, ok := sliceTarget(t); ok {
+		cur, exists := fr.names[name]
+		if !exists {
+			return
+		}
+		fr.names[name] = fr.sliceAssign(cur, sl, v).at(o)
+		return
+	}
 	root, keys, ok := fr.subscriptPath(t)
 	if !ok {
+		fr.spoil(t, o)
 		return
 	}
 	cur, exists := fr.names[root]
@@ -371,10 +412,70 @@ func (fr *frame) setItem(t *python.Subscript, v *Value, o Origin) {
 	fr.names[root] = updateAt(cur, keys, func(old *Value) *Value { return v.at(o) }, o)
 }
 
+// spoil makes the name at the root of an assignment target the evaluator
+// cannot follow Unknown, rather than leaving a stale value.
+func (fr *frame) spoil(t python.Expr, o Origin) {
+	for {
+		switch x := t.(type) {
+		case *python.Subscript:
+			t = x.Value
+			continue
+		case *python.Attribute:
+			t = x.Value
+			continue
+		case *python.Name:
+			if _, ok := fr.names[x.Id]; ok {
+				fr.names[x.Id] = unknown("changed in a way the evaluator cannot follow").at(o)
+			}
+		}
+		return
+	}
+}
+
+// sliceAssign computes list[a:b] = items.
+func (fr *frame) sliceAssign(cur *Value, sl *python.Slice, items *Value) *Value {
+	if cur.Kind != List || !items.Known() || !seqKind(items.Kind) {
+		return unknown("slice assignment the evaluator cannot follow")
+	}
+	n := int64(len(cur.Elems))
+	bound := func(e python.Expr, def int64) (int64, bool) {
+		if e == nil {
+			return def, true
+		}
+		i, ok := toInt(fr.expr(e))
+		if !ok {
+			return 0, false
+		}
+		if i < 0 {
+			i += n
+		}
+		return max(0, min(i, n)), true
+	}
+	lo, ok1 := bound(sl.Lower, 0)
+	hi, ok2 := bound(sl.Upper, n)
+	if !ok1 || !ok2 {
+		return unknown("slice bounds unknown")
+	}
+	hi = max(hi, lo)
+	if int(n)-int(hi-lo)+len(items.Elems) > maxItems {
+		return unknown("list too long")
+	}
+	c := cur.clone()
+	c.Elems = append(append(append([]*Value{}, cur.Elems[:lo]...), items.Elems...), cur.Elems[hi:]...)
+	return c
+}
+
 // deleteItem handles del NAME[k1]...[kn].
 func (fr *frame) deleteItem(t *python.Subscript, at python.Located) {
+	if name, sl, ok := sliceTarget(t); ok {
+		if cur, exists := fr.names[name]; exists {
+			fr.names[name] = fr.sliceAssign(cur, sl, &Value{Kind: List}).at(fr.origin(at))
+		}
+		return
+	}
 	root, keys, ok := fr.subscriptPath(t)
 	if !ok || len(keys) == 0 {
+		fr.spoil(t, fr.origin(at))
 		return
 	}
 	cur, exists := fr.names[root]
@@ -496,6 +597,7 @@ func (fr *frame) augAssign(s *python.AugAssign) {
 	case *python.Subscript:
 		root, keys, ok := fr.subscriptPath(t)
 		if !ok {
+			fr.spoil(t, o)
 			return
 		}
 		cur, exists := fr.names[root]
@@ -549,6 +651,9 @@ func (fr *frame) callStmt(c *python.Call, s python.Stmt) {
 		r, k, ok := fr.subscriptPath(recv)
 		if !ok {
 			fr.expr(c)
+			if isMutator(attr.Attr) {
+				fr.spoil(recv, fr.origin(s))
+			}
 			return
 		}
 		root, keys = r, k
@@ -569,6 +674,14 @@ func (fr *frame) callStmt(c *python.Call, s python.Stmt) {
 		}
 		return mutate(fr, v, attr.Attr, args, o)
 	}, o).at(pick(len(keys) == 0, o, cur.Origin))
+}
+
+func isMutator(m string) bool {
+	switch m {
+	case "append", "extend", "insert", "remove", "pop", "clear", "update", "setdefault", "add", "discard", "sort", "reverse":
+		return true
+	}
+	return false
 }
 
 func pick(c bool, a, b Origin) Origin {

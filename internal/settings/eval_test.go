@@ -142,6 +142,22 @@ B = "a"
 B = B + B
 C = 10 ** 1000
 `, map[string]string{"A": "<unknown>", "B": "'aa'", "C": "<unknown>"}},
+		{"slices-and-functions", `
+M = ["a", "b", "c"]
+M[0:0] = ["first"]
+M[2:3] = []
+del M[-1:]
+N = [1, 2]
+N[N[0]:] = (9,)
+def add_app():
+    APPS.append("x")
+APPS = ["a"]
+KEEP = 1
+add_app()
+def helper():
+    return 1
+KEEP2 = helper()
+`, map[string]string{"M": "['first', 'a']", "N": "[1, 9]", "APPS": "<unknown>", "KEEP": "1", "KEEP2": "<unknown>"}},
 		{"unknown-call", `
 import something
 A = something.compute()
