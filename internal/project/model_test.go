@@ -161,3 +161,54 @@ func TestMonorepoProjects(t *testing.T) {
 		t.Errorf("versions: shop %q blog %q", shop.Django, blog.Django)
 	}
 }
+
+func TestURLConfShapes(t *testing.T) {
+	tg := memTarget(map[string]string{
+		"manage.py":            "",
+		"site/__init__.py":     "",
+		"site/settings.py":     "ROOT_URLCONF = 'site.urls'\n",
+		"site/api/__init__.py": "",
+		"site/api/urls.py":     "from django.urls import path\nurlpatterns = [path('items/<int:pk>/', v)]\n",
+		"site/urls.py": `from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path, re_path
+from site.api import urls as api_urls
+
+ADMIN = "hidden-admin/"
+v1 = [path("ping/", ping), path("api/", include(api_urls))]
+urlpatterns = i18n_patterns(path(ADMIN, admin.site.urls), path("v1/", include(v1)))
+urlpatterns += [re_path(r"^legacy/(?P<id>[0-9]+)/$", legacy)]
+if settings.DEBUG:
+    urlpatterns += [path("__debug__/", include("debug_toolbar.urls"))]
+`,
+	})
+	prs, err := Load(context.Background(), tg)
+	if err != nil || len(prs) != 1 {
+		t.Fatalf("%v %v", prs, err)
+	}
+	got := map[string]string{}
+	for _, u := range prs[0].URLs {
+		desc := u.Kind
+		if u.DebugGuarded {
+			desc += " guarded"
+		}
+		if len(u.Converters) > 0 {
+			desc += " " + strings.Join(u.Converters, ",")
+		}
+		got[u.Route] = desc
+	}
+	want := map[string]string{
+		"hidden-admin/":           "admin",
+		"v1/":                     "include",
+		"v1/ping/":                "view",
+		"v1/api/":                 "include",
+		"v1/api/items/<int:pk>/":  "view int",
+		"legacy/(?P<id>[0-9]+)/$": "view int",
+		"__debug__/":              "debug_toolbar guarded",
+	}
+	for r, d := range want {
+		if got[r] != d {
+			t.Errorf("%s: got %q, want %q (all: %v)", r, got[r], d, got)
+		}
+	}
+}

@@ -32,8 +32,9 @@ func walkURLs(t *rules.Target, src *projectSource, root string) []*URL {
 type urlModule struct {
 	name    string
 	file    *rules.File
-	imports map[string]string // local name -> dotted module
-	consts  map[string]string // local name -> string constant
+	imports map[string]string      // local name -> dotted module
+	consts  map[string]string      // local name -> string constant
+	lists   map[string]python.Expr // local name -> a list of patterns assigned at top level
 }
 
 func (w *urlWalker) module(name, prefix string, guarded bool) {
@@ -52,7 +53,7 @@ func (w *urlWalker) module(name, prefix string, guarded bool) {
 	w.stack = append(w.stack, name)
 	defer func() { w.stack = w.stack[:len(w.stack)-1] }()
 	m := Parse(w.t, f)
-	um := &urlModule{name: name, file: f, imports: map[string]string{}, consts: map[string]string{}}
+	um := &urlModule{name: name, file: f, imports: map[string]string{}, consts: map[string]string{}, lists: map[string]python.Expr{}}
 	pkg := name
 	if !strings.HasSuffix(f.Path, "__init__.py") {
 		if i := strings.LastIndexByte(pkg, '.'); i >= 0 {
@@ -90,10 +91,18 @@ func (w *urlWalker) module(name, prefix string, guarded bool) {
 				}
 			}
 		case *python.Assign:
-			if v := constStr(s.Value); v != "" {
-				for _, tg := range s.Targets {
-					if n, ok := tg.(*python.Name); ok {
-						um.consts[n.Id] = v
+			for _, tg := range s.Targets {
+				n, ok := tg.(*python.Name)
+				if !ok {
+					continue
+				}
+				if v := constStr(s.Value); v != "" {
+					um.consts[n.Id] = v
+				}
+				switch s.Value.(type) {
+				case *python.List, *python.Tuple, *python.BinOp:
+					if n.Id != "urlpatterns" {
+						um.lists[n.Id] = s.Value
 					}
 				}
 			}
@@ -211,6 +220,10 @@ func (w *urlWalker) expr(um *urlModule, e python.Expr, prefix string, guarded bo
 		w.expr(um, x.Right, prefix, guarded, depth+1)
 	case *python.Starred:
 		w.expr(um, x.Value, prefix, guarded, depth+1)
+	case *python.Name:
+		if l, ok := um.lists[x.Id]; ok {
+			w.expr(um, l, prefix, guarded, depth+1)
+		}
 	case *python.Call:
 		w.call(um, x, prefix, guarded, depth)
 	}
@@ -249,6 +262,10 @@ func (w *urlWalker) call(um *urlModule, c *python.Call, prefix string, guarded b
 		w.add(pos(&URL{Route: prefix + "<static>", Kind: "static", Target: "static()"}))
 	case "staticfiles_urlpatterns":
 		w.add(pos(&URL{Route: prefix + "<static>", Kind: "static", Target: name + "()"}))
+	case "i18n_patterns":
+		for _, a := range c.Args {
+			w.expr(um, a, prefix, guarded, depth+1)
+		}
 	case "debug_toolbar_urls":
 		w.add(pos(&URL{Route: prefix + "__debug__/", Kind: "debug_toolbar", Target: name + "()"}))
 	case "path", "re_path", "url":
@@ -325,6 +342,13 @@ func (w *urlWalker) include(um *urlModule, u *URL, arg python.Expr, prefix strin
 		w.add(u)
 		w.expr(um, a, prefix, guarded, depth+1)
 		return
+	case *python.Name:
+		if l, ok := um.lists[a.Id]; ok {
+			u.Target = a.Id
+			w.add(u)
+			w.expr(um, l, prefix, guarded, depth+1)
+			return
+		}
 	}
 	target := constStr(arg)
 	if target == "" {
