@@ -181,3 +181,21 @@ func TestLoadSettingsAndFiles(t *testing.T) {
 		t.Error("a probe report was accepted as a scan report")
 	}
 }
+
+func FuzzLoadReports(f *testing.F) {
+	f.Add([]byte(`{"schema_version":1,"target":"https://x/","tests":[],"findings":[]}`))
+	f.Add([]byte(`[{"schema_version":1,"target":"https://x/"},null]`))
+	f.Add([]byte(`{"schema_version":1,"tool":{"name":"djangoguard"},"findings":[{"severity":"bogus"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if reps, err := LoadProbes(data); err == nil {
+			for _, r := range reps {
+				if r == nil || r.Target == "" {
+					t.Fatal("accepted a report without target")
+				}
+			}
+		}
+		if doc, err := LoadScan(strings.NewReader(string(data))); err == nil && doc.Tool.Name == "" {
+			t.Fatal("accepted a scan report without tool")
+		}
+	})
+}
