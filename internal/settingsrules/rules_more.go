@@ -969,7 +969,12 @@ sprayed at the speed of the server.`,
 
 func isLoginURL(u *project.URL) bool {
 	l := strings.ToLower(u.Target + " " + u.Route)
-	return strings.Contains(l, "login") || strings.Contains(l, "signin") || strings.Contains(l, "django.contrib.auth.urls") || strings.Contains(l, "obtain_auth_token") || strings.Contains(l, "tokenobtain")
+	for _, k := range []string{"login", "signin", "sign_in", "django.contrib.auth.urls", "obtain_auth_token", "tokenobtain", "allauth.urls", "dj_rest_auth", "rest_auth", "knox.urls", "two_factor"} {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
 }
 
 func bruteForceProtected(j *judged) bool {
