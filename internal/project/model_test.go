@@ -68,6 +68,18 @@ func TestSettingsReferencesAndProductionChoice(t *testing.T) {
 			refs: []string{"config.settings.local@manage.py", "config.settings.prod@wsgi.py"},
 		},
 		{
+			name: "production fragment pulled in by the package",
+			files: map[string]string{
+				"manage.py":                 "",
+				"proj/__init__.py":          "",
+				"proj/wsgi.py":              "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n",
+				"proj/settings/__init__.py": "import os\nfrom .base import *\nif os.environ.get('ENV') == 'prod':\n    from .prod import *\n",
+				"proj/settings/base.py":     "DEBUG = True\nINSTALLED_APPS = []\n",
+				"proj/settings/prod.py":     "DEBUG = False\n",
+			},
+			want: "proj.settings", why: "wsgi.py",
+		},
+		{
 			name:     "override",
 			override: "shop.settings.dev",
 			files: map[string]string{

@@ -396,6 +396,11 @@ func (pr *Project) chooseProduction(t *rules.Target) {
 		if imported[m.Name] && m.Role != "production" {
 			s.score -= 60
 		}
+		if imported[m.Name] && m.Role == "production" && m.Result != nil && len(m.Result.Imports) == 0 {
+			// A fragment (prod overrides without a base) that another
+			// settings module pulls in: the importer is what runs.
+			s.score -= 120
+		}
 		if m.Result == nil {
 			s.score -= 1000
 		}
