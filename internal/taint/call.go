@@ -87,7 +87,7 @@ func (s *fnState) call(c *python.Call, depth int) Value {
 			s.keys = append(s.keys, &KeyRead{Mod: s.m, Func: s.f, Node: c, Key: k})
 		}
 	}
-	if s.record {
+	if s.record && recordCall(callee, method, c) {
 		cs := &CallSite{Mod: s.m, Func: s.f, Call: c, Callee: callee, Method: method, Recv: recv, Args: args, Kws: kws, InPost: s.inPost > 0}
 		if p := RenderContextArg(callee); p >= 0 {
 			cs.Dicts = map[int]map[string]Value{}
@@ -101,6 +101,26 @@ func (s *fnState) call(c *python.Call, depth int) Value {
 		s.calls = append(s.calls, cs)
 	}
 	return s.apply(c, callee, method, recv, args, kws, depth)
+}
+
+// recordedMethods are the methods the pattern rules look at.
+var recordedMethods = map[string]bool{
+	"save": true, "delete": true, "update": true, "create": true, "bulk_create": true, "bulk_update": true,
+	"get_or_create": true, "update_or_create": true, "get": true, "filter": true, "has_perm": true,
+	"has_perms": true, "has_module_perms": true, "set_cookie": true, "set_signed_cookie": true,
+	"debug": true, "info": true, "warning": true, "warn": true, "error": true, "exception": true,
+	"critical": true, "log": true, "raw": true, "extra": true, "execute": true, "executemany": true,
+}
+
+// recordCall decides which calls are kept as CallSites for the pattern
+// rules and the view join: calls to resolved names (but builtins other
+// than print), calls with keyword arguments, and the methods they inspect.
+// Plain method calls such as .strip() or .append() are not kept.
+func recordCall(callee, method string, c *python.Call) bool {
+	if callee != "" {
+		return !strings.HasPrefix(callee, "builtins.") || callee == "builtins.print"
+	}
+	return len(c.Keywords) > 0 || recordedMethods[method]
 }
 
 // dictOf returns the per-key values of a dict argument: a literal, a
