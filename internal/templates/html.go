@@ -620,6 +620,19 @@ func EmbeddedContexts(outer *Template, at int, t *Template, start, end int) map[
 			if c.AttrKind == AttrJS {
 				c.JS, c.JSQuote = jsStateAt([]byte(html.UnescapeString(string(prefix) + string(child))))
 			}
+		case CtxTag:
+			// the child writes attributes: read them up to the variable
+			if ns, ne, valStart, quote, inValue := attrStateAt(t.masked[start:v.Start]); inValue {
+				// the name as written: it may be template output itself
+				name := strings.ToLower(string(t.Src[start+ns : start+ne]))
+				c.Kind, c.Attr, c.Quote = CtxAttr, name, quote
+				c.AttrKind = ClassifyAttr(c.Element, name)
+				val := t.masked[start+valStart : v.Start]
+				c.AtStart = len(bytes.TrimSpace(val)) == 0
+				if c.AttrKind == AttrJS {
+					c.JS, c.JSQuote = jsStateAt([]byte(html.UnescapeString(string(val))))
+				}
+			}
 		}
 		if c != v.Context {
 			out[i] = c
@@ -639,4 +652,61 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// attrStateAt reads text that stands inside a start tag, after its name
+// (attributes a template writes into a tag), and says whether its end is
+// inside an attribute value: where the attribute's name is in text, where
+// its value starts, and its quote (0 when unquoted).
+func attrStateAt(text []byte) (nameStart, nameEnd, valStart int, quote byte, inValue bool) {
+	i := 0
+	for i < len(text) {
+		for i < len(text) && (isSpace(text[i]) || text[i] == '/') {
+			i++
+		}
+		if i >= len(text) {
+			return 0, 0, 0, 0, false
+		}
+		ns := i
+		i++ // the first character may be '='
+		for i < len(text) && !isSpace(text[i]) && text[i] != '/' && text[i] != '>' && text[i] != '=' {
+			i++
+		}
+		nameStart, nameEnd = ns, i
+		j := i
+		for j < len(text) && isSpace(text[j]) {
+			j++
+		}
+		if j >= len(text) || text[j] != '=' {
+			continue
+		}
+		j++
+		for j < len(text) && isSpace(text[j]) {
+			j++
+		}
+		if j >= len(text) {
+			return nameStart, nameEnd, j, 0, true
+		}
+		if q := text[j]; q == '"' || q == '\'' {
+			k := bytes.IndexByte(text[j+1:], q)
+			if k < 0 {
+				return nameStart, nameEnd, j + 1, q, true
+			}
+			i = j + 1 + k + 1
+			continue
+		}
+		for j < len(text) && !isSpace(text[j]) && text[j] != '>' {
+			j++
+		}
+		if j >= len(text) {
+			// the value runs to the variable: find where it started
+			vs := j
+			for vs > 0 && !isSpace(text[vs-1]) && text[vs-1] != '=' {
+				vs--
+			}
+			return nameStart, nameEnd, vs, 0, true
+		}
+		i = j
+	}
+	return 0, 0, 0, 0, false
 }

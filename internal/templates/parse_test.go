@@ -358,6 +358,18 @@ func TestEmbeddedContexts(t *testing.T) {
 		return nil
 	}
 	got := map[string]string{}
+	tagParent, err := Parse("input.html", []byte(`<input type="text"{% block attrs %}{% endblock %}>`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagChild, err := Parse("attrs.html", []byte(`{% block attrs %} {{ an }}="{{ av }}" title={{ au }} onclick="f('{{ ah }}')" {{ an2 }}{% endblock %}`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, ct := &tagParent.Tags[tagParent.Blocks[0]], &tagChild.Tags[tagChild.Blocks[0]]
+	for i, c := range EmbeddedContexts(tagParent, pt.Start, tagChild, ct.End, tagChild.Tags[ct.Close].Start) {
+		got[tagChild.Vars[i].Base] = fmt.Sprintf("%s %v", c, c.AtStart)
+	}
 	for _, name := range []string{"s", "c", "h", "j", "t"} {
 		pt, ct := blockAt(parent, name), blockAt(child, name)
 		for i, c := range EmbeddedContexts(parent, pt.Start, child, ct.End, child.Tags[ct.Close].Start) {
@@ -365,12 +377,17 @@ func TestEmbeddedContexts(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"s":  "<script> (javascript string) false",
-		"c":  "<script> (javascript code) false",
-		"c2": "<script> (javascript string) false",
-		"h":  "quoted url attribute href of <a> true",
-		"h2": "quoted url attribute href of <a> false",
-		"j":  "quoted javascript attribute onclick of <a> (javascript string) false",
+		"s":   "<script> (javascript string) false",
+		"c":   "<script> (javascript code) false",
+		"c2":  "<script> (javascript string) false",
+		"h":   "quoted url attribute href of <a> true",
+		"h2":  "quoted url attribute href of <a> false",
+		"j":   "quoted javascript attribute onclick of <a> (javascript string) false",
+		"an":  "inside the tag <input> false",
+		"av":  "quoted plain attribute {{ an }} of <input> true",
+		"au":  "unquoted plain attribute title of <input> true",
+		"ah":  "quoted javascript attribute onclick of <input> (javascript string) false",
+		"an2": "inside the tag <input> false",
 	}
 	if len(got) != len(want) {
 		t.Errorf("got %v", got)
