@@ -34,9 +34,6 @@ type Result struct {
 	// Routes maps view functions and class-based views to their URL pattern.
 	Routes      map[*Func]*Route
 	ClassRoutes map[*Class]*Route
-	// Returns holds the abstract return value of every function, for the
-	// view join (get_context_data, get_queryset).
-	Returns map[*Func]Value
 	// Envs holds, for get_context_data methods, the per-key values of the
 	// returned dict.
 	ContextKeys map[*Func]map[string]Value
@@ -122,7 +119,7 @@ func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Index: ix, Routes: map[*Func]*Route{}, ClassRoutes: map[*Class]*Route{},
-		Returns: map[*Func]Value{}, ContextKeys: map[*Func]map[string]Value{}}
+		ContextKeys: map[*Func]map[string]Value{}}
 	for _, m := range mods {
 		ix.collectRoutes(m, res.Routes, res.ClassRoutes)
 	}
@@ -184,6 +181,15 @@ func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
 		}
 	}
 	seen := map[flowKey]bool{}
+	nc, nk := 0, 0
+	for _, st := range states {
+		if st != nil {
+			nc += len(st.calls)
+			nk += len(st.cmps)
+		}
+	}
+	res.Calls = make([]*CallSite, 0, nc)
+	res.Compares = make([]*CompareSite, 0, nk)
 	for i, st := range states {
 		if st == nil {
 			continue
@@ -202,11 +208,8 @@ func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
 		if st.panic != "" {
 			res.Internal = append(res.Internal, st.panic)
 		}
-		if f := units[i]; f.Def != nil && f.Name != "<module>" {
-			res.Returns[f] = st.ret
-			if f.Def.Name == "get_context_data" {
-				res.ContextKeys[f] = st.returnedKeys()
-			}
+		if f := units[i]; f.Class != nil && f.Def.Name == "get_context_data" {
+			res.ContextKeys[f] = st.returnedKeys()
 		}
 	}
 	sort.SliceStable(res.Flows, func(i, j int) bool {
