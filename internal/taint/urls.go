@@ -108,6 +108,8 @@ func safeRegex(body string) bool {
 			}
 		case c == ']':
 			in = false
+		case c == '(' && !in && strings.HasPrefix(body[i:], "(?:"):
+			i += 2 // a non-capturing group
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
 		case c == '-':
 		case !in && (c == '+' || c == '*' || c == '?' || c == '{' || c == '}' || c == ',' || c == '(' || c == ')' || c == '|'):
