@@ -31,10 +31,10 @@ func sortFiles(fs []*rules.File) []*rules.File {
 // function named by each case.
 func TestResolve(t *testing.T) {
 	tg := target(map[string]string{
-		"app/__init__.py":      "",
-		"app/db.py":            "from django.db import connection\ndef run(sql):\n    connection.cursor().execute(sql)\n",
+		"app/__init__.py":       "",
+		"app/db.py":             "from django.db import connection\ndef run(sql):\n    connection.cursor().execute(sql)\n",
 		"app/utils/__init__.py": "from .html import mark as safe_mark  # re-export\nfrom ..db import run as q\n",
-		"app/utils/html.py":    "from django.utils.safestring import mark_safe as mark\n",
+		"app/utils/html.py":     "from django.utils.safestring import mark_safe as mark\n",
 		"app/views.py": `from django.utils import safestring as s
 import django.utils.html
 import subprocess as sp
