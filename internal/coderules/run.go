@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/djangoguard/djangoguard/internal/python"
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -138,16 +139,43 @@ func flowAdvice(k taint.Kind) string {
 
 // ---- pattern rules ----
 
+// patterns runs the pattern checks concurrently, each into its own
+// collector, and merges their findings in a fixed order.
 func (c *collector) patterns() {
-	ix := c.res.Index
 	views := c.viewFuncs()
-	c.calls(views)
-	c.compares()
-	c.secrets()
-	c.viewChecks(views)
-	c.classChecks()
-	c.sensitiveParams()
-	_ = ix
+	checks := []func(*collector){
+		func(p *collector) { p.calls(views) },
+		func(p *collector) { p.viewChecks(views) },
+		func(p *collector) { p.secrets() },
+		func(p *collector) { p.compares() },
+		func(p *collector) { p.classChecks() },
+		func(p *collector) { p.sensitiveParams() },
+	}
+	parts := make([]*collector, len(checks))
+	var wg sync.WaitGroup
+	for i, check := range checks {
+		parts[i] = &collector{res: c.res, out: map[string][]rules.Finding{}, seen: map[string]bool{}}
+		wg.Add(1)
+		go func(p *collector, check func(*collector)) {
+			defer wg.Done()
+			check(p)
+		}(parts[i], check)
+	}
+	wg.Wait()
+	codes := make([]string, 0, 32)
+	for _, p := range parts {
+		for code := range p.out {
+			codes = append(codes, code)
+		}
+	}
+	sort.Strings(codes)
+	for _, p := range parts {
+		for _, code := range codes {
+			for _, f := range p.out[code] {
+				c.add(code, f)
+			}
+		}
+	}
 }
 
 // viewFuncs returns the functions that handle requests: wired function
