@@ -16,7 +16,11 @@ type Filter struct {
 // filters. Pipes and colons inside quotes or brackets are not separators.
 // off is the offset of expr in the source, for filter positions.
 func parseExpr(expr string, off int) (base string, filters []Filter) {
+	if strings.IndexByte(expr, '|') < 0 {
+		return strings.TrimSpace(expr), nil
+	}
 	parts := splitOutside(expr, '|', maxFilters)
+	filters = make([]Filter, 0, len(parts)-1)
 	base = strings.TrimSpace(parts[0].s)
 	for _, p := range parts[1:] {
 		s := p.s
@@ -52,7 +56,7 @@ type part struct {
 // splitOutside splits s at sep where sep is not inside quotes or brackets,
 // into at most max parts.
 func splitOutside(s string, sep byte, max int) []part {
-	var out []part
+	out := make([]part, 0, min(max, 1+strings.Count(s, string(sep))))
 	start, depth := 0, 0
 	var quote byte
 	for i := 0; i < len(s); i++ {
@@ -114,7 +118,7 @@ func isLiteral(base string) bool {
 // bracketed groups) whole. At most max words are returned; the last one
 // holds the rest.
 func SplitArgs(content string, max int) []string {
-	var out []string
+	out := make([]string, 0, min(max, 1+strings.Count(content, " ")))
 	i := 0
 	for i < len(content) {
 		for i < len(content) && isSpace(content[i]) {

@@ -465,6 +465,9 @@ func parseTag(m []byte, start, end int) Element {
 		i++
 	}
 	e.Name = strings.ToLower(string(m[ns:i]))
+	if n := bytes.Count(m[i:end], []byte("=")); n > 0 && !e.EndTag {
+		e.Attrs = make([]Attr, 0, n+1)
+	}
 	for i < end {
 		for i < end && (isSpace(m[i]) || m[i] == '/') {
 			i++
