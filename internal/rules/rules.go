@@ -154,6 +154,7 @@ func (p *Pass) Report(f Finding) {
 			f.Source = file.LineText(f.Line)
 		}
 	}
+	f.Source = TruncateSource(f.Source)
 	p.report(f)
 }
 
@@ -206,4 +207,21 @@ func (r *Registry) OfKind(k Kind) []*Rule {
 		}
 	}
 	return out
+}
+
+// MaxSourceLen bounds the source line a finding carries: a minified file
+// with thousands of findings on one line must not copy it thousands of times.
+const MaxSourceLen = 400
+
+// TruncateSource cuts s to MaxSourceLen bytes on a UTF-8 boundary, marking
+// the cut with "…".
+func TruncateSource(s string) string {
+	if len(s) <= MaxSourceLen {
+		return s
+	}
+	cut := MaxSourceLen
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
 }
