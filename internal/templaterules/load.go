@@ -57,6 +57,12 @@ func eachTemplate(pass *rules.Pass, reportErrors bool, fn func(t *templates.Temp
 
 // report reports a finding spanning [start, end) of a template.
 func report(pass *rules.Pass, t *templates.Template, start, end int, conf rules.Confidence, format string, args ...any) {
+	reportTrace(pass, t, start, end, conf, nil, format, args...)
+}
+
+// reportTrace is report with the data flow that reaches the variable (from
+// the view's source to its render call).
+func reportTrace(pass *rules.Pass, t *templates.Template, start, end int, conf rules.Confidence, trace []rules.TraceStep, format string, args ...any) {
 	l, c := t.Position(start)
 	el, ec := t.Position(end)
 	if el > l {
@@ -68,6 +74,7 @@ func report(pass *rules.Pass, t *templates.Template, start, end int, conf rules.
 		Confidence: conf,
 		Message:    fmt.Sprintf(format, args...),
 		Source:     sourceLine(t.Src, start-(c-1)),
+		Trace:      trace,
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/djangoguard/djangoguard/internal/rules"
 	"github.com/djangoguard/djangoguard/internal/templates"
+	"github.com/djangoguard/djangoguard/internal/views"
 )
 
 // Sink is a variable whose rendered value escaping does not protect where
@@ -311,12 +312,31 @@ func blockContexts(target *rules.Target, idx templateIndex, t *templates.Templat
 
 // runSinkRule is the Run of the rules whose findings are sinks.
 func runSinkRule(pass *rules.Pass) error {
+	// The views that render each template say what its variables carry:
+	// request data makes an unsafe output high confidence, database data
+	// medium, a value no request reaches low.
+	join, err := views.Load(pass.Context, pass.Target)
+	if err != nil {
+		return err
+	}
 	// DJG301 reports the templates that could not be parsed, once per scan
 	return eachTemplate(pass, pass.Rule.Code == "DJG301", func(t *templates.Template) {
+		vc := join.ForFile(t.Path)
 		for _, s := range sinksOf(pass.Target, t) {
-			if s.Code == pass.Rule.Code {
-				report(pass, t, s.Var.Start, s.Var.End, s.Confidence, "%s", s.Message)
+			if s.Code != pass.Rule.Code {
+				continue
 			}
+			conf, msg := s.Confidence, s.Message
+			var trace []rules.TraceStep
+			if v := vc.Lookup(s.Root); v != nil && s.Root != "" {
+				conf = v.Level.Confidence()
+				msg += fmt.Sprintf("; %s carries %s data", s.Root, v.Level)
+				if v.View != "" {
+					msg += " from " + v.View
+				}
+				trace = v.Trace
+			}
+			reportTrace(pass, t, s.Var.Start, s.Var.End, conf, trace, "%s", msg)
 		}
 	})
 }
