@@ -15,7 +15,6 @@ import (
 	"github.com/djangoguard/djangoguard/internal/catalog"
 	"github.com/djangoguard/djangoguard/internal/live"
 	"github.com/djangoguard/djangoguard/internal/rules"
-	"github.com/djangoguard/djangoguard/internal/version"
 )
 
 func newProbeCmd() *cobra.Command {
@@ -49,9 +48,9 @@ See docs/probe.md.`,
 				return &exitError{code: exitUsage, err: fmt.Errorf("--fail-on: %w", err)}
 			}
 			switch format {
-			case "text", "json", "sarif", "markdown":
+			case "text", "json", "sarif", "markdown", "html":
 			default:
-				return &exitError{code: exitUsage, err: fmt.Errorf("--format %q: want text, json, sarif or markdown", format)}
+				return &exitError{code: exitUsage, err: fmt.Errorf("--format %q: want text, json, sarif, markdown or html", format)}
 			}
 			opts.Headers = http.Header{}
 			for _, h := range headers {
@@ -156,7 +155,7 @@ See docs/probe.md.`,
 	fl.StringArrayVar(&connectTos, "connect-to", nil, "HOST1:PORT1:HOST2:PORT2, connect to HOST2:PORT2 instead, as curl --connect-to (repeatable)")
 	fl.StringVar(&caCert, "ca-cert", "", "PEM file of extra trusted CA certificates (internal CAs)")
 	fl.StringVar(&preloadFile, "hsts-preload-list", "", "HSTS preload list file (Chromium's transport_security_state_static.json)")
-	fl.StringVarP(&format, "format", "f", "text", "output format: text, json, sarif, markdown")
+	fl.StringVarP(&format, "format", "f", "text", "output format: text, json, sarif, markdown, html (one self-contained page)")
 	fl.StringVarP(&output, "output", "o", "", "write the report to this file instead of standard output")
 	fl.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this severity")
 	fl.StringVar(&urlFile, "urls", "", "file with one URL per line to probe instead of a single URL")
@@ -173,13 +172,13 @@ See docs/probe.md.`,
 // once the probes are done.
 func writeProbeReport(cmd *cobra.Command, output, format string, reps []*live.Report, reg *rules.Registry) error {
 	if output == "" {
-		return live.Write(cmd.OutOrStdout(), format, reps, reg, version.String())
+		return writeProbe(cmd.OutOrStdout(), format, reps, reg)
 	}
 	f, err := os.Create(output)
 	if err != nil {
 		return fmt.Errorf("--output: %w", err)
 	}
-	if err := live.Write(f, format, reps, reg, version.String()); err != nil {
+	if err := writeProbe(f, format, reps, reg); err != nil {
 		f.Close()
 		return fmt.Errorf("--output %s: %w", output, err)
 	}

@@ -120,3 +120,19 @@ func htmlProbe(p *live.Report) report.HTMLProbe {
 	}
 	return v
 }
+
+// writeProbe writes probe reports in any of live.Write's formats, or as
+// one self-contained HTML page (--format html).
+func writeProbe(w io.Writer, format string, reps []*live.Report, reg *rules.Registry) error {
+	if format != "html" {
+		return live.Write(w, format, reps, reg, version.String())
+	}
+	r := &report.HTMLReport{Title: "djangoguard probe", Version: version.String(), Generated: time.Now()}
+	if len(reps) == 1 {
+		r.Title += " of " + reps[0].Target
+	}
+	for _, p := range reps {
+		r.Probes = append(r.Probes, htmlProbe(p))
+	}
+	return report.WriteHTMLReport(w, r)
+}

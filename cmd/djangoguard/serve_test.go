@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,5 +85,27 @@ func TestCorrelateAndReportCommands(t *testing.T) {
 	}
 	if _, _, code := djangoguard(t, "correlate", probe, probe); code != 2 {
 		t.Errorf("correlate with a probe as the scan: exit %d", code)
+	}
+}
+
+func TestProbeFormatHTML(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>hi</body></html>"))
+	}))
+	defer site.Close()
+	out := filepath.Join(t.TempDir(), "probe.html")
+	_, stderr, code := djangoguard(t, "probe", site.URL+"/", "--no-tls-scan", "--timeout", "3s", "--format", "html", "-o", out)
+	if code == 2 {
+		t.Fatalf("probe: exit %d %s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "<title>djangoguard probe of " + site.URL + "/</title>", "content-security-policy", "Fix:"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("HTML probe report lacks %q", want)
+		}
 	}
 }
