@@ -63,8 +63,7 @@ func (f *fetcher) active(ctx context.Context, res *Result, client *http.Client) 
 			break
 		}
 		rep.PortsTried = append(rep.PortsTried, port)
-		d := net.Dialer{Timeout: min(f.opts.Timeout, 3*time.Second)}
-		conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
+		conn, err := f.opts.dialer(min(f.opts.Timeout, 3*time.Second)).DialContext(ctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
 		if err == nil {
 			conn.Close()
 			rep.OpenPorts = append(rep.OpenPorts, port)

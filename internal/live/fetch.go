@@ -112,8 +112,7 @@ func newFetcher(opts *Options, host string) *fetcher {
 
 func (f *fetcher) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	target := f.opts.mapAddr(addr)
-	d := net.Dialer{Timeout: f.opts.Timeout}
-	conn, err := d.DialContext(ctx, network, target)
+	conn, err := f.opts.dialer(f.opts.Timeout).DialContext(ctx, network, target)
 	if err != nil {
 		if target != addr {
 			return nil, fmt.Errorf("connect to %s (for %s): %w", target, addr, err)

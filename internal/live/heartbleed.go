@@ -80,8 +80,7 @@ const maxHandshakeBytes = 256 << 10
 
 // checkHeartbleed reports whether the server at addr leaks memory through
 // heartbeats. A server that refuses the hello is not vulnerable (err nil).
-func checkHeartbleed(ctx context.Context, timeout time.Duration, addr, host string, version uint16) (bool, error) {
-	d := net.Dialer{Timeout: timeout}
+func checkHeartbleed(ctx context.Context, d *net.Dialer, timeout time.Duration, addr, host string, version uint16) (bool, error) {
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return false, err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -50,6 +51,18 @@ type Options struct {
 	ServicePorts []int
 	// Now returns the current time (tests fix it).
 	Now func() time.Time
+	// Control, when set, runs for every connection the probe makes, after
+	// name resolution and before the connection is made (as
+	// net.Dialer.Control); an error refuses the connection. The dashboard
+	// sets it to refuse internal addresses, so that a redirect to another
+	// host or a name that now resolves elsewhere cannot reach them.
+	Control func(network, address string, c syscall.RawConn) error
+}
+
+// dialer returns a net.Dialer with the given timeout and the probe's
+// connection check.
+func (o *Options) dialer(timeout time.Duration) *net.Dialer {
+	return &net.Dialer{Timeout: timeout, Control: o.Control}
 }
 
 // DefaultServicePorts are PostgreSQL, MySQL, Redis, Memcached and MongoDB.

@@ -131,7 +131,7 @@ func scanTLS(ctx context.Context, opts *Options, httpsURL *url.URL) *TLSReport {
 	// Heartbleed's check makes a vulnerable server leak memory (discarded
 	// unread), so it is an --active check.
 	if hv := heartbleedVersion(rep.Versions); opts.Active && hv != 0 && ctx.Err() == nil {
-		vuln, err := checkHeartbleed(ctx, opts.Timeout, addr, host, hv)
+		vuln, err := checkHeartbleed(ctx, opts.dialer(opts.Timeout), opts.Timeout, addr, host, hv)
 		switch {
 		case vuln:
 			rep.Heartbleed = "vulnerable"
@@ -175,7 +175,7 @@ func handshake(ctx context.Context, opts *Options, addr, host string, version ui
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	d := &tls.Dialer{
-		NetDialer: &net.Dialer{Timeout: opts.Timeout},
+		NetDialer: opts.dialer(opts.Timeout),
 		Config: &tls.Config{
 			ServerName:         host,
 			InsecureSkipVerify: true, // #nosec G402 -- the chain is verified separately below, to report every problem

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -93,16 +94,22 @@ func TestRepoScanAndCorrelation(t *testing.T) {
 }
 
 // TestRedirectToInternalAddressRefused: a site that redirects to an
-// address the guard refuses gets its scan failed, and nothing the internal
-// address answered is stored.
+// address the guard refuses gets its scan failed, the probe never connects
+// to that address (the guard runs as the dialer's Control), and nothing is
+// stored.
 func TestRedirectToInternalAddressRefused(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
 		t.Skipf("no 127.0.0.2 on this machine: %v", err)
 	}
+	var reached atomic.Int64
 	internal := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "<html><body>INTERNAL SECRET</body></html>")
-	})}
+	}), ConnState: func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			reached.Add(1)
+		}
+	}}
 	go internal.Serve(ln)
 	defer internal.Close()
 	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -128,5 +135,8 @@ func TestRedirectToInternalAddressRefused(t *testing.T) {
 	full, _ := e.store.Scan(context.Background(), q.ScanID)
 	if strings.Contains(string(full.ProbeJSON), "INTERNAL") || len(full.ProbeJSON) != 0 {
 		t.Error("the internal answer was stored")
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the probe opened %d connections to the refused address", n)
 	}
 }

@@ -51,6 +51,11 @@ func (sc *Scanner) Scan(ctx context.Context, site *store.Site) (store.Result, er
 	}
 	opts.ConnectTo = maps.Clone(opts.ConnectTo)
 	opts.Active = false // never intrusive from the dashboard
+	// Every connection the probe makes is checked when it is made, after
+	// name resolution: a redirect to another host, or a name that resolves
+	// to an internal address by the time the probe connects, is refused
+	// before a byte is sent.
+	opts.Control = sc.Guard.DialControl
 	// Resolve once, check, and pin the answer for every port the probe
 	// uses, as curl --resolve: the probe connects to the address checked
 	// here, so DNS rebinding between check and connect cannot redirect it.
@@ -120,9 +125,9 @@ func (sc *Scanner) Scan(ctx context.Context, site *store.Site) (store.Result, er
 }
 
 // checkRedirects refuses a probe whose redirect chains left the site's host
-// for an address the guard does not allow. The probe (internal/live) has no
-// dial hook, so the request was made; refusing the result keeps what the
-// internal address answered out of the dashboard.
+// for a host the guard does not allow. The dial check (Options.Control)
+// already kept the probe from connecting there; refusing the whole result
+// makes the refusal the scan's error rather than a failed hop.
 func (sc *Scanner) checkRedirects(ctx context.Context, host string, res *live.Result) error {
 	if res == nil {
 		return nil
