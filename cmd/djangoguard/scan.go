@@ -52,7 +52,7 @@ usage or fatal errors.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&fl.format, "format", "f", "text", "output format: text, json, sarif, markdown")
+	f.StringVarP(&fl.format, "format", "f", "text", "output format: text, json, sarif, markdown, html (one self-contained page)")
 	f.StringVarP(&fl.output, "output", "o", "", "write the report to FILE instead of standard output")
 	f.StringVar(&fl.failOn, "fail-on", "", "lowest severity that makes the exit status 1: info, low, medium, high, critical (default high)")
 	f.StringVar(&fl.configFile, "config", "", "configuration file (default: .djangoguard.toml or [tool.djangoguard] in pyproject.toml, found walking up from PATH)")
@@ -130,7 +130,7 @@ func upper(ss []string) []string {
 
 func runScan(cmd *cobra.Command, root string, fl *scanFlags) error {
 	if !validFormat(fl.format) {
-		return usageErr("--format: unknown format %q (want one of text, json, sarif, markdown)", fl.format)
+		return usageErr("--format: unknown format %q (want one of %s)", fl.format, strings.Join(report.Formats, ", "))
 	}
 	if _, err := os.Stat(root); err != nil {
 		return usageErr("scan: %v", err)
@@ -246,6 +246,12 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	// CreateTemp makes the file 0600; a report or baseline is meant to be
+	// read by others (CI artifacts, teammates), as a plain create would be.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err

@@ -70,7 +70,7 @@ func (c *collector) add(code string, f rules.Finding) {
 
 func at(m *taint.Module, n python.Located) rules.Finding {
 	p := n.Span()
-	return rules.Finding{Path: m.Path, Line: p.Lineno, Column: p.ColOffset + 1, EndLine: p.EndLineno, EndColumn: p.EndColOffset + 1}
+	return rules.Finding{Path: m.Path, Line: int(p.Lineno), Column: int(p.ColOffset) + 1, EndLine: int(p.EndLineno), EndColumn: int(p.EndColOffset) + 1}
 }
 
 // ---- taint flows ----
@@ -295,7 +295,7 @@ func (c *collector) calls(views map[*taint.Func]bool) {
 			if v, ok := kw(cs.Call, "usedforsecurity"); ok && isFalse(v) {
 				break
 			}
-			if !securityCtx.MatchString(c.line(m, cs.Call.Lineno)) {
+			if !securityCtx.MatchString(c.line(m, int(cs.Call.Lineno))) {
 				break
 			}
 			f := at(m, cs.Call)
@@ -303,7 +303,7 @@ func (c *collector) calls(views map[*taint.Func]bool) {
 			c.add("DJG217", f)
 		// DJG218 random module in a security context.
 		case strings.HasPrefix(callee, "random.") && isRandomFunc(lastSeg(callee)):
-			if !securityCtx.MatchString(c.line(m, cs.Call.Lineno)) {
+			if !securityCtx.MatchString(c.line(m, int(cs.Call.Lineno))) {
 				break
 			}
 			f := at(m, cs.Call)
@@ -772,7 +772,7 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 		if fs[i].Mod.Path != fs[j].Mod.Path {
 			return fs[i].Mod.Path < fs[j].Mod.Path
 		}
-		return fs[i].Def.Lineno < fs[j].Def.Lineno
+		return int(fs[i].Def.Lineno) < int(fs[j].Def.Lineno)
 	})
 	for _, f := range fs {
 		m := f.Mod
@@ -860,10 +860,10 @@ func (c *collector) isEditingView(cl *taint.Class) bool {
 func decoratorLine(f *taint.Func, name string) (int, int) {
 	for _, d := range f.Def.DecoratorList {
 		if strings.HasSuffix(exprText(d), name) || strings.HasSuffix(exprText(d), name+"()") {
-			return d.Span().Lineno, d.Span().Lineno
+			return int(d.Span().Lineno), int(d.Span().Lineno)
 		}
 	}
-	return f.Def.Lineno, f.Def.Lineno
+	return int(f.Def.Lineno), int(f.Def.Lineno)
 }
 
 func (c *collector) classProtected(cl *taint.Class) bool {
@@ -940,7 +940,7 @@ func (c *collector) writes(f *taint.Func, calls []*taint.CallSite) string {
 		default:
 			continue
 		}
-		return exprText(cs.Call.Func) + "() at line " + fmt.Sprint(cs.Call.Lineno)
+		return exprText(cs.Call.Func) + "() at line " + fmt.Sprint(int(cs.Call.Lineno))
 	}
 	return ""
 }

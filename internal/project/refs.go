@@ -79,14 +79,14 @@ func settingsRefIn(n python.Node) (string, int) {
 		}
 		if constStr(n.Args[0]) == "DJANGO_SETTINGS_MODULE" {
 			if v := constStr(n.Args[1]); v != "" {
-				return v, n.Lineno
+				return v, int(n.Lineno)
 			}
 		}
 	case *python.Assign:
 		for _, tg := range n.Targets {
 			if s, ok := tg.(*python.Subscript); ok && constStr(s.Slice) == "DJANGO_SETTINGS_MODULE" {
 				if v := constStr(n.Value); v != "" {
-					return v, n.Lineno
+					return v, int(n.Lineno)
 				}
 			}
 		}

@@ -253,7 +253,7 @@ func dotted(e python.Expr) string {
 
 func (w *urlWalker) call(um *urlModule, c *python.Call, prefix string, guarded bool, depth int) {
 	pos := func(u *URL) *URL {
-		u.Module, u.Path, u.Line, u.Col = um.name, um.file.Path, c.Lineno, c.ColOffset+1
+		u.Module, u.Path, u.Line, u.Col = um.name, um.file.Path, int(c.Lineno), int(c.ColOffset)+1
 		u.DebugGuarded = guarded
 		return u
 	}

@@ -19,10 +19,10 @@ type Node interface{ node() }
 
 // Pos holds CPython's location attributes.
 type Pos struct {
-	Lineno       int
-	ColOffset    int
-	EndLineno    int
-	EndColOffset int
+	Lineno       int32
+	ColOffset    int32
+	EndLineno    int32
+	EndColOffset int32
 }
 
 // Span returns the node's location.

@@ -130,13 +130,13 @@ func (d *dumper) node(v reflect.Value) {
 		p := e.Field(dt.pos).Addr().Interface().(*Pos)
 		sep()
 		b.WriteString("lineno=")
-		b.WriteString(strconv.Itoa(p.Lineno))
+		b.WriteString(strconv.Itoa(int(p.Lineno)))
 		b.WriteString(", col_offset=")
-		b.WriteString(strconv.Itoa(p.ColOffset))
+		b.WriteString(strconv.Itoa(int(p.ColOffset)))
 		b.WriteString(", end_lineno=")
-		b.WriteString(strconv.Itoa(p.EndLineno))
+		b.WriteString(strconv.Itoa(int(p.EndLineno)))
 		b.WriteString(", end_col_offset=")
-		b.WriteString(strconv.Itoa(p.EndColOffset))
+		b.WriteString(strconv.Itoa(int(p.EndColOffset)))
 	}
 	if dt.name == "TypeIgnore" {
 		// lineno is a field there, handled above

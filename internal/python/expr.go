@@ -445,7 +445,7 @@ func (p *parser) callArgsFrom(lpar int) ([]Expr, []*Keyword) {
 				gens := p.comprehensionClauses()
 				if len(args) == 0 && len(kws) == 0 && p.kind() == tkRpar {
 					l, r := &p.toks[lpar], p.tok()
-					args = append(args, &GeneratorExp{Pos: Pos{int(l.line), int(l.col), int(r.endLine), int(r.endCol)}, Elt: e, Generators: gens})
+					args = append(args, &GeneratorExp{Pos: Pos{l.line, l.col, r.endLine, r.endCol}, Elt: e, Generators: gens})
 					return args, kws
 				}
 				p.failNode(e, "Generator expression must be parenthesized")

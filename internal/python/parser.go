@@ -223,7 +223,7 @@ func (p *parser) failAt(t *token, format string, args ...any) {
 
 func (p *parser) failNode(n Located, format string, args ...any) {
 	s := n.Span()
-	panic(parseError{&SyntaxError{Filename: p.filename, Line: s.Lineno, Col: s.ColOffset + 1, Msg: fmt.Sprintf(format, args...), tokIndex: p.p}})
+	panic(parseError{&SyntaxError{Filename: p.filename, Line: int(s.Lineno), Col: int(s.ColOffset) + 1, Msg: fmt.Sprintf(format, args...), tokIndex: p.p}})
 }
 
 func (p *parser) failIndent(t *token, format string, args ...any) {
@@ -299,11 +299,11 @@ func (p *parser) lastReal() *token {
 func (p *parser) loc(start int) Pos {
 	s := &p.toks[start]
 	e := p.lastReal()
-	return Pos{int(s.line), int(s.col), int(e.endLine), int(e.endCol)}
+	return Pos{s.line, s.col, e.endLine, e.endCol}
 }
 
 func tokPos(t *token) Pos {
-	return Pos{int(t.line), int(t.col), int(t.endLine), int(t.endCol)}
+	return Pos{t.line, t.col, t.endLine, t.endCol}
 }
 
 // ---- module and statements ----

@@ -104,7 +104,7 @@ func (p *parser) strings() Expr {
 		p.next()
 	}
 	ftok, ltok := &p.toks[first], &p.toks[p.p-1]
-	pos := Pos{int(ftok.line), int(ftok.col), int(ltok.endLine), int(ltok.endCol)}
+	pos := Pos{ftok.line, ftok.col, ltok.endLine, ltok.endCol}
 	n := p.p - first
 	// fast path: a single plain str token
 	if n == 1 {
@@ -395,7 +395,7 @@ func (s *fstrState) addLiteral(lit string) {
 }
 
 func (s *fstrState) strNode(first, last *token) Expr {
-	c := s.p.al.consts.put(Constant{Pos: Pos{int(first.line), int(first.col), int(last.endLine), int(last.endCol)}, Value: Str(s.lastStr), Kind: s.kind})
+	c := s.p.al.consts.put(Constant{Pos: Pos{first.line, first.col, last.endLine, last.endCol}, Value: Str(s.lastStr), Kind: s.kind})
 	s.lastStr = nil
 	s.hasLast = false
 	return c
@@ -415,7 +415,7 @@ func (s *fstrState) finish(first, last *token) Expr {
 	if vals == nil {
 		vals = []Expr{}
 	}
-	return &JoinedStr{Pos: Pos{int(first.line), int(first.col), int(last.endLine), int(last.endCol)}, Values: vals}
+	return &JoinedStr{Pos: Pos{first.line, first.col, last.endLine, last.endCol}, Values: vals}
 }
 
 // concatFstring parses the f-string body tk.text[*i:end].
@@ -637,7 +637,7 @@ func (s *fstrState) findExpr(tk *strTok, i *int, end int, recurse int) (string, 
 	if exprText != "" && spec == nil && conversion == -1 {
 		conversion = 'r'
 	}
-	fv := &FormattedValue{Pos: Pos{int(s.first.line), int(s.first.col), int(s.last.endLine), int(s.last.endCol)}, Value: expr, Conversion: conversion, FormatSpec: spec}
+	fv := &FormattedValue{Pos: Pos{s.first.line, s.first.col, s.last.endLine, s.last.endCol}, Value: expr, Conversion: conversion, FormatSpec: spec}
 	return exprText, fv
 }
 

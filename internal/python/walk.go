@@ -1,6 +1,7 @@
 package python
 
 import (
+	"math"
 	"reflect"
 	"sort"
 )
@@ -65,6 +66,13 @@ func Inspect(root Node, f func(Node) bool) {
 // Contains reports whether the position (1-based line, 0-based byte
 // column) lies within the span [start, end).
 func (p *Pos) Contains(line, col int) bool {
+	if line > math.MaxInt32 || col > math.MaxInt32 {
+		return false
+	}
+	return p.contains(int32(line), int32(col))
+}
+
+func (p *Pos) contains(line, col int32) bool {
 	if line < p.Lineno || line > p.EndLineno {
 		return false
 	}
@@ -130,7 +138,7 @@ func (f *File) Position(offset int) (line, col int) {
 // Segment returns the source text of a node, like ast.get_source_segment.
 func (f *File) Segment(n Located) string {
 	p := n.Span()
-	a, b := f.Offset(p.Lineno, p.ColOffset), f.Offset(p.EndLineno, p.EndColOffset)
+	a, b := f.Offset(int(p.Lineno), int(p.ColOffset)), f.Offset(int(p.EndLineno), int(p.EndColOffset))
 	if a < 0 || b < a {
 		return ""
 	}

@@ -161,14 +161,14 @@ func (fr *frame) diag(n python.Located, format string, args ...any) {
 	}
 	line := 0
 	if n != nil {
-		line = n.Span().Lineno
+		line = int(n.Span().Lineno)
 	}
 	fr.res.Diagnostics = append(fr.res.Diagnostics, Diagnostic{Path: fr.mod.Path, Line: line, Message: fmt.Sprintf(format, args...)})
 }
 
 func (fr *frame) origin(n python.Located) Origin {
 	p := n.Span()
-	return Origin{Path: fr.mod.Path, Line: p.Lineno, Col: p.ColOffset + 1}
+	return Origin{Path: fr.mod.Path, Line: int(p.Lineno), Col: int(p.ColOffset) + 1}
 }
 
 // step counts work and reports whether evaluation may go on.

@@ -132,12 +132,12 @@ func runAsyncUnsafe(pass *rules.Pass) error {
 				case *python.Assign:
 					for _, t := range n.Targets {
 						if s, ok := t.(*python.Subscript); ok && strConst(s.Slice) == "DJANGO_ALLOW_ASYNC_UNSAFE" {
-							line = n.Lineno
+							line = int(n.Lineno)
 						}
 					}
 				case *python.Call:
 					if a, ok := n.Func.(*python.Attribute); ok && (a.Attr == "setdefault" || a.Attr == "putenv") && len(n.Args) > 0 && strConst(n.Args[0]) == "DJANGO_ALLOW_ASYNC_UNSAFE" {
-						line = n.Lineno
+						line = int(n.Lineno)
 					}
 				}
 				if line > 0 && !strings.Contains(f.Path, "test") {

@@ -611,8 +611,8 @@ func (s *fnState) emit(n python.Located, c Kind, l label, what string) {
 	st := s.stepAt(n, "reaches %s", what)
 	tr := l.tr.push(st)
 	s.flows = append(s.flows, Flow{
-		Class: c, Origin: l.origin, Path: s.m.Path, Line: p.Lineno, Col: p.ColOffset + 1,
-		EndLine: p.EndLineno, EndCol: p.EndColOffset + 1, Sink: what, Func: s.f, Trace: tr.Steps(),
+		Class: c, Origin: l.origin, Path: s.m.Path, Line: int(p.Lineno), Col: int(p.ColOffset) + 1,
+		EndLine: int(p.EndLineno), EndCol: int(p.EndColOffset) + 1, Sink: what, Func: s.f, Trace: tr.Steps(),
 	})
 }
 

@@ -196,7 +196,7 @@ type analyzer struct {
 
 func (s *fnState) pos(n python.Located) rules.TraceStep {
 	p := n.Span()
-	return rules.TraceStep{Path: s.m.Path, Line: p.Lineno, Column: p.ColOffset + 1}
+	return rules.TraceStep{Path: s.m.Path, Line: int(p.Lineno), Column: int(p.ColOffset) + 1}
 }
 
 func (s *fnState) stepAt(n python.Located, format string, args ...any) rules.TraceStep {

@@ -177,7 +177,7 @@ func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, clas
 		if len(e.Args) < 2 {
 			return
 		}
-		r := &Route{Path: m.Path, Line: e.Lineno, Regex: kind != "path"}
+		r := &Route{Path: m.Path, Line: int(e.Lineno), Regex: kind != "path"}
 		if p, ok := constStr(e.Args[0]); ok {
 			r.Pattern = p
 			r.Known = true

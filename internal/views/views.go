@@ -299,7 +299,7 @@ func (b *builder) renderCalls() {
 			continue
 		}
 		pos := cs.Call.Span()
-		step := rules.TraceStep{Path: cs.Mod.Path, Line: pos.Lineno, Column: pos.ColOffset + 1}
+		step := rules.TraceStep{Path: cs.Mod.Path, Line: int(pos.Lineno), Column: int(pos.ColOffset) + 1}
 		view := viewName(cs.Func)
 		vars := map[string]*Var{}
 		if cs.Callee == "django.shortcuts.render" || strings.HasSuffix(cs.Callee, "TemplateResponse") {
@@ -375,7 +375,7 @@ func (b *builder) classViews() {
 
 func (b *builder) classView(m *taint.Module, cl *taint.Class, kind string) {
 	ix := b.res.Index
-	step := rules.TraceStep{Path: m.Path, Line: cl.Def.Lineno, Column: cl.Def.ColOffset + 1}
+	step := rules.TraceStep{Path: m.Path, Line: int(cl.Def.Lineno), Column: int(cl.Def.ColOffset) + 1}
 	vars := implicit(cl.QName, step)
 	model, app := b.model(m, cl)
 	stored := func(name, why string) {
@@ -437,7 +437,7 @@ func (b *builder) classView(m *taint.Module, cl *taint.Class, kind string) {
 			lvl, tr := levelOf(v)
 			if lvl != Unknown {
 				p := f.Def.Span()
-				tr = append(tr, rules.TraceStep{Path: f.Mod.Path, Line: p.Lineno, Column: p.ColOffset + 1, Message: fmt.Sprintf("added to the context as %q by get_context_data()", k)})
+				tr = append(tr, rules.TraceStep{Path: f.Mod.Path, Line: int(p.Lineno), Column: int(p.ColOffset) + 1, Message: fmt.Sprintf("added to the context as %q by get_context_data()", k)})
 			}
 			if old := vars[k]; old == nil || lvl > old.Level {
 				vars[k] = &Var{Name: k, Level: lvl, Trace: tr, View: cl.QName}
