@@ -72,8 +72,25 @@ func TestJSONAndSARIFOutputsValidate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A report is an artifact others read (CI uploads, teammates):
+		// readable by all, like a file the shell would create.
+		if st, err := os.Stat(outFile); err != nil || st.Mode().Perm() != 0o644 {
+			t.Errorf("%s report mode %v (%v), want -rw-r--r--", format, st.Mode().Perm(), err)
+		}
 		if err := s.Validate(b); err != nil {
 			t.Errorf("%s output fails its schema: %v", format, err)
+		}
+	}
+}
+
+func TestUnknownFormatListsEveryFormat(t *testing.T) {
+	_, stderr, code := djangoguard(t, "scan", "--format", "xml", "../../examples/hardened-project")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	for _, f := range []string{"text", "json", "sarif", "markdown", "html"} {
+		if !strings.Contains(stderr, f) {
+			t.Errorf("the error does not name the format %q: %s", f, stderr)
 		}
 	}
 }
