@@ -116,7 +116,8 @@ var CodeInjection = &rules.Rule{
 	Doc: rules.Doc{
 		Why: `eval(), exec(), compile(), __import__() and importlib.import_module() with request data
 let the client run Python in the server process: read settings.SECRET_KEY, the database, the disk.
-There is no safe way to sandbox eval(); ast.literal_eval() parses literals only, and a dict of
+globals()[name] (or locals(), vars()) with a name from the request lets the client call any
+function or class of the module, imported ones included. There is no safe way to sandbox eval(); ast.literal_eval() parses literals only, and a dict of
 allowed functions replaces dynamic dispatch.` + taintNote,
 		Bad: `result = eval(request.GET["expr"])`,
 		Good: `OPERATIONS = {"sum": sum, "max": max}
@@ -150,8 +151,10 @@ var Deserialization = &rules.Rule{
 rebuild arbitrary Python objects, and building them runs code chosen by whoever wrote the bytes.
 Request data there is remote code execution (high confidence). yaml.load() without a safe loader is
 reported wherever it is (medium); pickle on data from elsewhere is reported at low confidence,
-because a cache or file others can write is just as dangerous. JSON, or yaml.safe_load(), parse
-data only.` + taintNote,
+because a cache or file others can write is just as dangerous. django.core.signing.loads() with a
+pickle serializer is reported wherever it is (high): the signature only proves that the data was
+made by someone who knows SECRET_KEY, so a leaked key becomes code execution. JSON, or
+yaml.safe_load(), parse data only.` + taintNote,
 		Bad:  `prefs = pickle.loads(base64.b64decode(request.COOKIES["prefs"]))`,
 		Good: `prefs = json.loads(request.COOKIES.get("prefs", "{}"))`,
 		Fix:  "Use JSON or yaml.safe_load() for data from outside; sign with django.core.signing if it must round-trip.",

@@ -271,6 +271,22 @@ func (c *collector) calls(views map[*taint.Func]bool) {
 			f.Severity = rules.Medium
 			f.Message = callee + "() runs code chosen by whoever wrote the data; make sure it never comes from a client, a cache or a file others can write"
 			c.add("DJG207", f)
+		// DJG207: signed data unpickled. The signature only proves that
+		// whoever made the data knew SECRET_KEY; with a pickle serializer a
+		// leaked key becomes code execution on every server.
+		case callee == "django.core.signing.loads":
+			v, ok := kw(cs.Call, "serializer")
+			if !ok || !strings.Contains(lastSeg(c.res.Index.Resolve(m, v)), "Pickle") {
+				break
+			}
+			f := at(m, cs.Call)
+			f.Severity = rules.High
+			f.Confidence = rules.HighConfidence
+			f.Message = "signing.loads() with a pickle serializer: anyone who learns SECRET_KEY can run code on the server; use the default JSONSerializer"
+			if len(cs.Args) > 0 && cs.Args[0].FromRequest(taint.Deserialize) {
+				f.Message = "signing.loads() unpickles data from the client: anyone who learns SECRET_KEY can run code on the server; use the default JSONSerializer"
+			}
+			c.add("DJG207", f)
 		// DJG210 XXE pattern: lxml parsers that resolve entities.
 		case callee == "lxml.etree.XMLParser":
 			if v, ok := kw(cs.Call, "resolve_entities"); !ok || !isFalse(v) {

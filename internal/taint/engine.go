@@ -1175,6 +1175,14 @@ func (s *fnState) subscript(e *python.Subscript, depth int) Value {
 		}
 	}
 	key := s.eval(e.Slice, depth)
+	if c, ok := e.Value.(*python.Call); ok && len(c.Args) == 0 && key.tainted() {
+		// globals()[name]: a dispatch table of every module-level name,
+		// so the client picks which function or class runs.
+		switch callee := s.resolveCallee(c.Func); callee {
+		case "builtins.globals", "builtins.locals", "builtins.vars":
+			s.checkSink(e, Code, key, strings.TrimPrefix(callee, "builtins.")+"()[...] dispatch", depth)
+		}
+	}
 	if s.record && isRequestData(e.Value) {
 		if k, ok := constStr(e.Slice); ok {
 			s.keys = append(s.keys, &KeyRead{Mod: s.m, Func: s.f, Node: e, Key: k})

@@ -10,6 +10,8 @@ import requests
 import yaml
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
+from django.contrib.sessions.serializers import PickleSerializer
+from django.core import signing
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.template import Template
@@ -68,6 +70,20 @@ def calc(request):
     return JsonResponse({"v": value, "o": other, "m": str(mod)})
 
 
+def export_daily(request):
+    return HttpResponse("daily")
+
+
+def dispatch(request):
+    handler = globals()["export_" + request.GET["kind"]]  # expect: DJG205
+    fixed = globals()["export_daily"]  # safe: DJG205
+    chosen = globals()[REPORT_HANDLERS.get(request.GET["kind"], "export_daily")]  # safe: DJG205
+    return handler(request) if fixed and chosen else fixed(request)
+
+
+REPORT_HANDLERS = {"daily": "export_daily"}
+
+
 def page(request):
     title = request.GET.get("title", "")
     t = Template("<h1>" + title + "</h1>")  # expect: DJG206
@@ -83,6 +99,13 @@ def prefs(request):
         defaults = yaml.load(f, Loader=yaml.Loader)  # expect: DJG207
     cached = pickle.loads(settings.CACHED_BLOB)  # expect: DJG207
     return JsonResponse({"d": data, "c": conf, "c2": conf2, "x": defaults, "y": cached})
+
+
+def remembered(request):
+    cart = signing.loads(request.COOKIES["cart"], serializer=PickleSerializer)  # expect: DJG207
+    cart2 = signing.loads(request.COOKIES["cart"])  # safe: DJG207
+    cart3 = signing.loads(request.COOKIES["cart"], serializer=signing.JSONSerializer)  # safe: DJG207
+    return JsonResponse({"c": cart, "c2": cart2, "c3": cart3})
 
 
 def download(request):
