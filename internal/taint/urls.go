@@ -21,6 +21,8 @@ type Route struct {
 	// Known is false when the pattern could not be read (not a constant),
 	// so every extra parameter is treated as a capture.
 	Known bool
+	// includes counts the include() levels above the pattern.
+	includes int
 }
 
 // RouteParam is one captured URL parameter.
@@ -120,11 +122,23 @@ func safeRegex(body string) bool {
 	return !in
 }
 
-// collectRoutes reads the urlpatterns of a module.
+// collectRoutes reads the urlpatterns of a module. Patterns included with
+// include() from there are read again with the including pattern as a
+// prefix, so a view under path("teams/<str:team>/", include("app.urls"))
+// receives team as a captured parameter.
 func (ix *Index) collectRoutes(m *Module, funcs map[*Func]*Route, classes map[*Class]*Route) {
-	if m.AST == nil {
-		return
+	for _, val := range urlpatterns(m) {
+		ix.routesIn(m, val, funcs, classes, nil, 0)
 	}
+}
+
+// urlpatterns returns the expressions assigned or added to urlpatterns at
+// the top level of m.
+func urlpatterns(m *Module) []python.Expr {
+	if m == nil || m.AST == nil {
+		return nil
+	}
+	var out []python.Expr
 	for _, st := range m.AST.Body {
 		var val python.Expr
 		switch st := st.(type) {
@@ -144,27 +158,31 @@ func (ix *Index) collectRoutes(m *Module, funcs map[*Func]*Route, classes map[*C
 			}
 		}
 		if val != nil {
-			ix.routesIn(m, val, funcs, classes, 0)
+			out = append(out, val)
 		}
 	}
+	return out
 }
 
-func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, classes map[*Class]*Route, depth int) {
+// maxIncludeDepth bounds nested include() chains (and breaks cycles).
+const maxIncludeDepth = 8
+
+func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, classes map[*Class]*Route, prefix *Route, depth int) {
 	if depth > 32 {
 		return
 	}
 	switch e := e.(type) {
 	case *python.List:
 		for _, x := range e.Elts {
-			ix.routesIn(m, x, funcs, classes, depth+1)
+			ix.routesIn(m, x, funcs, classes, prefix, depth+1)
 		}
 	case *python.Tuple:
 		for _, x := range e.Elts {
-			ix.routesIn(m, x, funcs, classes, depth+1)
+			ix.routesIn(m, x, funcs, classes, prefix, depth+1)
 		}
 	case *python.BinOp:
-		ix.routesIn(m, e.Left, funcs, classes, depth+1)
-		ix.routesIn(m, e.Right, funcs, classes, depth+1)
+		ix.routesIn(m, e.Left, funcs, classes, prefix, depth+1)
+		ix.routesIn(m, e.Right, funcs, classes, prefix, depth+1)
 	case *python.Call:
 		q := ix.resolve(m, e.Func)
 		kind := lastSeg(q)
@@ -189,17 +207,116 @@ func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, clas
 		} else {
 			r.Params = map[string]RouteParam{}
 		}
+		if prefix != nil {
+			r = prefix.join(r)
+		}
 		view := e.Args[1]
 		if c, ok := view.(*python.Call); ok {
 			if a, ok := c.Func.(*python.Attribute); ok && a.Attr == "as_view" {
 				if cls := ix.classByName(ix.resolve(m, a.Value)); cls != nil {
-					classes[cls] = r
+					classes[cls] = mergeRoutes(classes[cls], r)
 				}
+				return
+			}
+			if ix.isInclude(m, c) && depth < maxIncludeDepth*8 && r.includes < maxIncludeDepth {
+				ix.included(m, c, funcs, classes, r, depth+1)
 			}
 			return
 		}
 		if f := ix.funcByName(ix.resolve(m, view)); f != nil {
-			funcs[f] = r
+			funcs[f] = mergeRoutes(funcs[f], r)
 		}
 	}
+}
+
+func (ix *Index) isInclude(m *Module, c *python.Call) bool {
+	q := ix.resolve(m, c.Func)
+	if q == "" {
+		q = exprText(c.Func, 0)
+	}
+	return lastSeg(q) == "include"
+}
+
+// included reads the patterns of include(ARG): a module path string, a
+// module, a list of patterns, or a (patterns, app_name) tuple.
+func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, classes map[*Class]*Route, prefix *Route, depth int) {
+	if len(c.Args) == 0 {
+		return
+	}
+	arg := c.Args[0]
+	if t, ok := arg.(*python.Tuple); ok && len(t.Elts) > 0 {
+		arg = t.Elts[0]
+	}
+	prefix.includes++
+	switch a := arg.(type) {
+	case *python.List:
+		ix.routesIn(m, a, funcs, classes, prefix, depth)
+		return
+	case *python.Constant:
+		if name, ok := constStr(a); ok {
+			inc := ix.module(name)
+			for _, val := range urlpatterns(inc) {
+				ix.routesIn(inc, val, funcs, classes, prefix, depth)
+			}
+		}
+		return
+	}
+	q := ix.resolve(m, arg)
+	if inc := ix.module(q); inc != nil {
+		for _, val := range urlpatterns(inc) {
+			ix.routesIn(inc, val, funcs, classes, prefix, depth)
+		}
+		return
+	}
+	// A name bound to a list of patterns in this module.
+	if n, ok := arg.(*python.Name); ok {
+		for _, st := range m.AST.Body {
+			if as, ok := st.(*python.Assign); ok && len(as.Targets) == 1 {
+				if t, ok := as.Targets[0].(*python.Name); ok && t.Id == n.Id {
+					ix.routesIn(m, as.Value, funcs, classes, prefix, depth)
+				}
+			}
+		}
+	}
+}
+
+// join returns the route of a pattern included under p.
+func (p *Route) join(r *Route) *Route {
+	out := &Route{Pattern: p.Pattern + r.Pattern, Path: r.Path, Line: r.Line, Regex: p.Regex || r.Regex,
+		Known: p.Known && r.Known, Params: make(map[string]RouteParam, len(p.Params)+len(r.Params)), includes: p.includes}
+	for k, v := range p.Params {
+		out.Params[k] = v
+	}
+	for k, v := range r.Params {
+		out.Params[k] = v
+	}
+	return out
+}
+
+// mergeRoutes combines two routes of one view (wired twice, or both on its
+// own and under an include): either set of parameters may arrive, so the
+// result has both, a parameter being safe only when it is safe in both.
+func mergeRoutes(old, r *Route) *Route {
+	if old == nil {
+		return r
+	}
+	keep, other := old, r
+	if len(r.Params) > len(old.Params) {
+		keep, other = r, old
+	}
+	out := *keep
+	out.Known = old.Known && r.Known
+	out.Params = make(map[string]RouteParam, len(keep.Params)+len(other.Params))
+	for k, v := range keep.Params {
+		out.Params[k] = v
+	}
+	for k, v := range other.Params {
+		if cur, ok := out.Params[k]; ok {
+			cur.Safe = cur.Safe && v.Safe
+			out.Params[k] = cur
+		} else {
+			out.Params[k] = v
+		}
+	}
+	return &out
 }

@@ -1,7 +1,7 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from . import cbv, views_access, views_sql
+from . import cbv, urls_org, views_access, views_sql, views_team
 
 urlpatterns = [
     path("notes/<int:pk>/", views_access.note_detail),
@@ -18,4 +18,8 @@ urlpatterns = [
     path("cbv/<str:name>/", cbv.GreetView.as_view()),
     path("cbv/create/", cbv.NoteCreate.as_view()),
     path("cbv/create-safe/", cbv.NoteCreateSafe.as_view()),
+    path("teams/<str:team>/", include("app.urls_team")),
+    path("orgs/<str:org>/", include((urls_org, "orgs"))),
+    path("labels/<str:label>/", include([path("", views_team.inline_label)])),
+    path("numbers/<int:num>/", include([path("", views_team.numbered_label)])),
 ]
