@@ -63,7 +63,11 @@ var PythonXSS = &rules.Rule{
 format_html() whose format string was already filled with % or an f-string, and an HttpResponse
 whose body is HTML built by string concatenation all send the text to the browser as markup. Request
 data there is reflected XSS (high confidence); values loaded from the database are stored XSS when
-users can write them (medium confidence). format_html() with the values as arguments escapes them.` + taintNote,
+users can write them (medium confidence). A class's __html__() method is trusted the same way:
+conditional_escape(), templates and format_html() insert what it returns without escaping, so one
+that builds its HTML from attributes with an f-string, % or + is reported (medium), and one that
+returns an attribute whole is reported at low confidence. format_html() with the values as
+arguments escapes them.` + taintNote,
 		Bad:  `return HttpResponse("<h1>Results for %s</h1>" % request.GET["q"])`,
 		Good: `return HttpResponse(format_html("<h1>Results for {}</h1>", request.GET["q"]))`,
 		Fix:  "Build HTML with format_html() and arguments, or escape() the value, or render a template.",

@@ -49,3 +49,49 @@ def mail(request):
     send_mail("Hi", body, "a@example.com", ["b@example.com"], html_message="<p>" + body + "</p>")  # expect: DJG202
     send_mail("Hi", body, "a@example.com", ["b@example.com"], html_message=format_html("<p>{}</p>", body))  # safe: DJG202
     return HttpResponse("ok")  # safe: DJG202
+
+
+class Badge:
+    # Django trusts __html__: conditional_escape(), templates and
+    # format_html() insert what it returns as it is.
+    def __init__(self, label, colour):
+        self.label = label
+        self.colour = colour
+
+    def __html__(self):
+        return f'<span class="badge {self.colour}">{self.label}</span>'  # expect: DJG202
+
+
+class RawBadge:
+    def __init__(self, markup):
+        self.markup = markup
+
+    def __html__(self):
+        return self.markup  # expect: DJG202
+
+
+class SafeBadge:
+    def __init__(self, label):
+        self.label = label
+
+    def __html__(self):
+        html = format_html('<span class="badge">{}</span>', self.label)
+        return html  # safe: DJG202
+
+
+class EscapedBadge:
+    def __init__(self, label):
+        self.label = label
+
+    def __html__(self):
+        out = "<span>"
+        out += escape(self.label)
+        return mark_safe(out + "</span>")  # safe: DJG202
+
+
+class CountBadge:
+    def __init__(self, n):
+        self.n = n
+
+    def __html__(self):
+        return "<span>%d</span>" % int(self.n)  # safe: DJG202
