@@ -45,7 +45,9 @@ var SQLInjection = &rules.Rule{
 cursor.execute() run the SQL string they are given. When that string is built with %, format(),
 an f-string or + from request data, the client writes part of the query: it can read every table,
 change data, or bypass a login. Passing the values as query parameters (the second argument of
-execute() and raw(), params= of extra() and RawSQL) keeps them data.` + taintNote,
+execute() and raw(), params= of extra() and RawSQL) keeps them data. The template=, function= and
+arg_joiner= of a custom Func, Aggregate or Transform are pasted into the SQL too; only the
+expressions they wrap are compiled safely.` + taintNote,
 		Bad:  `cursor.execute(f"SELECT * FROM notes WHERE title LIKE '%{q}%'")`,
 		Good: `cursor.execute("SELECT * FROM notes WHERE title LIKE %s", [f"%{q}%"])`,
 		Fix:  "Pass request values as query parameters (execute(sql, params), raw(sql, params)) or use the ORM.",

@@ -107,6 +107,14 @@ var sinks = func() map[string]sinkSpec {
 		// SQL
 		"django.db.models.expressions.RawSQL": sk(SQL, 0),
 		"django.db.models.RawSQL":             sk(SQL, 0),
+		// Custom expressions: the template, function and arg_joiner are
+		// pasted into the SQL as they are (the expressions are compiled).
+		"django.db.models.Func":                 skw(SQL, []string{"template", "function", "arg_joiner"}),
+		"django.db.models.expressions.Func":     skw(SQL, []string{"template", "function", "arg_joiner"}),
+		"django.db.models.Aggregate":            skw(SQL, []string{"template", "function"}),
+		"django.db.models.aggregates.Aggregate": skw(SQL, []string{"template", "function"}),
+		"django.db.models.Transform":            skw(SQL, []string{"template", "function"}),
+		"django.db.models.lookups.Transform":    skw(SQL, []string{"template", "function"}),
 		// XSS built in Python
 		"django.utils.safestring.mark_safe":  sk(XSS, 0),
 		"django.utils.safestring.SafeString": sk(XSS, 0),

@@ -84,3 +84,17 @@ def via_dict(request):
 def via_class_constant(request):
     rows = Note.objects.raw("SELECT * FROM app_note WHERE id = %s", [request.GET["id"]])  # safe: DJG201
     return JsonResponse({"n": len(list(rows))})
+
+
+class Upper(m.Func):
+    function = "UPPER"
+
+
+def annotate_func(request):
+    fn = request.GET.get("fn", "LOWER")
+    qs = Note.objects.annotate(t=m.Func(m.F("title"), function=fn))  # expect: DJG201
+    qs2 = Note.objects.annotate(t=m.Func(m.F("title"), template="%(function)s(%(expressions)s) " + request.GET["x"]))  # expect: DJG201
+    qs3 = Note.objects.annotate(t=m.Func(m.F("title"), function="LOWER"))  # safe: DJG201
+    qs4 = Note.objects.annotate(t=m.Func(m.F(request.GET["field"]), function="LOWER"))  # safe: DJG201
+    qs5 = Note.objects.annotate(t=Upper(m.F("title")))  # safe: DJG201
+    return JsonResponse({"n": qs.count() + qs2.count() + qs3.count() + qs4.count() + qs5.count()})
