@@ -278,8 +278,10 @@ var MissingAccessControl = &rules.Rule{
 		Why: `A view that saves, creates, updates or deletes objects, or a generic CreateView /
 UpdateView / DeleteView / FormView, with no login_required, permission_required,
 user_passes_test, LoginRequiredMixin, PermissionRequiredMixin, DRF permission class, and no check
-of request.user inside, can be called by anyone who finds the URL. Views wired in urls.py and
-class-based views are checked; medium confidence because the check may happen in middleware.`,
+of request.user inside, can be called by anyone who finds the URL. DRF's AllowAny
+(permission_classes = [AllowAny], @permission_classes([AllowAny])) counts as no permission. Views
+wired in urls.py, class-based views and DRF viewsets (registered on a router or not) are checked;
+medium confidence because the check may happen in middleware.`,
 		Bad:  "def delete_note(request, pk):\n    Note.objects.filter(pk=pk).delete()",
 		Good: "@login_required\n@require_POST\ndef delete_note(request, pk):\n    get_object_or_404(Note, pk=pk, owner=request.user).delete()",
 		Fix:  "Add @login_required / @permission_required or LoginRequiredMixin / PermissionRequiredMixin to the view.",

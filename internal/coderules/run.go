@@ -798,6 +798,8 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 			switch {
 			case d == "django.views.decorators.csrf.csrf_exempt":
 				exempt = true
+			case lastSeg(d) == "permission_classes" && allowsAny(f):
+				// @permission_classes([AllowAny]) opens the view up.
 			case authDecorators[lastSeg(d)]:
 				protected = true
 			}
@@ -834,9 +836,25 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 			c.idor(f, calls)
 		}
 	}
-	// Class-based views that write through generic editing views.
-	for cl, route := range c.res.ClassRoutes {
-		_ = route
+	// Class-based views that write through generic editing views: Django's
+	// when wired in a URLconf, DRF's wherever they are (routers register
+	// viewsets without as_view()).
+	var editing []*taint.Class
+	for _, m := range c.res.Index.Modules {
+		for _, cl := range m.Classes {
+			if c.res.ClassRoutes[cl] != nil {
+				editing = append(editing, cl)
+				continue
+			}
+			for _, b := range c.res.Index.AllBases(cl) {
+				if strings.HasPrefix(b, "rest_framework.") {
+					editing = append(editing, cl)
+					break
+				}
+			}
+		}
+	}
+	for _, cl := range editing {
 		if c.classProtected(cl) {
 			continue
 		}
@@ -853,6 +871,31 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 			}
 		}
 	}
+}
+
+// allowsAny: the function's @permission_classes(...) names AllowAny.
+func allowsAny(f *taint.Func) bool {
+	for _, d := range f.Def.DecoratorList {
+		c, ok := d.(*python.Call)
+		if !ok || !strings.HasSuffix(exprText(c.Func), "permission_classes") {
+			continue
+		}
+		for _, a := range c.Args {
+			elts := []python.Expr{a}
+			switch v := a.(type) {
+			case *python.List:
+				elts = v.Elts
+			case *python.Tuple:
+				elts = v.Elts
+			}
+			for _, e := range elts {
+				if lastSeg(exprText(e)) == "AllowAny" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func isHandler(n string) bool {
