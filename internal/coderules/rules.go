@@ -476,7 +476,9 @@ var UnboundedSize = &rules.Rule{
 		Why: `range(int(request.GET["n"])), a queryset sliced to [:limit] or a Paginator with
 per_page from the request, and "x" * n all let the client decide how much CPU and memory one request
 uses: ?n=10**9 ties up a worker or kills it. int() makes the value a number, not a small one; bound
-it with min(n, LIMIT).` + taintNote,
+it with min(n, LIMIT). request.read() and request.readlines() without a size in a view are reported
+too (medium confidence): they read the whole body into memory, and only request.body and
+request.POST check DATA_UPLOAD_MAX_MEMORY_SIZE.` + taintNote,
 		Bad: `per_page = int(request.GET.get("per_page", 20))
 page = Paginator(qs, per_page).page(1)`,
 		Good:  `per_page = min(int(request.GET.get("per_page", 20)), 100)`,

@@ -835,6 +835,7 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 		if !protected || f.Class == nil {
 			c.idor(f, calls)
 		}
+		c.unboundedRead(f)
 	}
 	// Class-based views that write through generic editing views: Django's
 	// when wired in a URLconf, DRF's wherever they are (routers register
@@ -871,6 +872,49 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 			}
 		}
 	}
+}
+
+// unboundedRead reports request.read() and request.readlines() without a
+// size in a view: they read the whole body into memory, and unlike
+// request.body and request.POST they do not check
+// DATA_UPLOAD_MAX_MEMORY_SIZE.
+func (c *collector) unboundedRead(f *taint.Func) {
+	req := ""
+	if f.Class == nil {
+		for _, a := range f.Def.Args.PosOnlyArgs {
+			req = a.Arg
+			break
+		}
+		if req == "" && len(f.Def.Args.Args) > 0 {
+			req = f.Def.Args.Args[0].Arg
+		}
+	}
+	walkExprs(f.Def.Body, func(e python.Expr) {
+		call, ok := e.(*python.Call)
+		if !ok || len(call.Args) > 0 || len(call.Keywords) > 0 {
+			return
+		}
+		a, ok := call.Func.(*python.Attribute)
+		if !ok || (a.Attr != "read" && a.Attr != "readlines") {
+			return
+		}
+		switch v := a.Value.(type) {
+		case *python.Name:
+			if v.Id != req || req == "" {
+				return
+			}
+		case *python.Attribute:
+			if n, ok := v.Value.(*python.Name); !ok || n.Id != "self" || v.Attr != "request" {
+				return
+			}
+		default:
+			return
+		}
+		fd := at(f.Mod, call)
+		fd.Confidence = rules.MediumConfidence
+		fd.Message = fmt.Sprintf("%s() without a size reads the whole request body into memory and skips DATA_UPLOAD_MAX_MEMORY_SIZE (only request.body and request.POST check it); use request.body, or read in chunks up to a limit", exprText(call.Func))
+		c.add("DJG226", fd)
+	})
 }
 
 // allowsAny: the function's @permission_classes(...) names AllowAny.

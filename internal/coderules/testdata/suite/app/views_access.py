@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import json
 import logging
 import random
 import re
@@ -149,3 +150,12 @@ def upload(request):
     default_storage.save(f.name, f)  # expect: DJG224
     default_storage.save("uploads/" + secrets.token_hex(8), f)  # safe: DJG224
     return HttpResponse("ok")
+
+
+@login_required
+@require_POST
+def ingest(request):
+    data = json.loads(request.read())  # expect: DJG226
+    chunk = request.read(65536)  # safe: DJG226
+    body = json.loads(request.body)  # safe: DJG226
+    return JsonResponse({"n": len(data) + len(chunk) + len(body)})
