@@ -48,4 +48,5 @@ echo "== parser differential counts (CPython 3.11 ast.dump vs ours)"
 go test -count=1 -v -run 'TestDifferentialCPython$' ./internal/python/ | grep -E 'differential|^(ok|FAIL)' || true
 
 echo "== go test -race (packages with concurrency)"
-go test -count=1 -race -short "$@" ./internal/discover ./internal/scan
+go test -count=1 -race -short "$@" ./internal/discover ./internal/scan ./internal/coderules ./internal/taint \
+  ./internal/templaterules ./internal/views ./internal/live ./internal/store ./internal/server
