@@ -44,6 +44,24 @@ func TestBrowser(t *testing.T) {
 	e := newEnv(t, envOpts{allow: []string{"127.0.0.1"}, worker: true})
 	art := artifactsDir(t)
 
+	// Chromium's helper processes can still be writing into the profile
+	// for a moment after the browser is gone, which makes t.TempDir's
+	// cleanup fail the test; remove it ourselves, retrying for a while.
+	profile, perr := os.MkdirTemp("", "djangoguard-chromium-")
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	t.Cleanup(func() {
+		var err error
+		for i := 0; i < 50; i++ {
+			if err = os.RemoveAll(profile); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("leaving the browser profile %s: %v", profile, err)
+	})
+
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),
@@ -53,7 +71,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 1400),
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
