@@ -2,6 +2,7 @@ package templaterules
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -56,5 +57,57 @@ def detail(request, pk):
 	}
 	if !traced {
 		t.Error("the request-data finding carries no trace from the view")
+	}
+}
+
+// TestViewJoinFollowsLoopsIncludesAndExtends: a loop variable takes the
+// level of what it iterates, {% with %} of what it binds, an included
+// template the context at its include tag (with its "with" bindings), and
+// a parent template the context of the templates extending it.
+func TestViewJoinFollowsLoopsIncludesAndExtends(t *testing.T) {
+	files := []*rules.File{
+		{Path: "shop/__init__.py", Kind: rules.PythonFile, Content: []byte("")},
+		{Path: "shop/views.py", Kind: rules.PythonFile, Content: []byte(`from django.shortcuts import render
+from .models import Post
+
+
+def listing(request):
+    q = request.GET.get("q", "")
+    posts = Post.objects.all()
+    return render(request, "shop/list.html", {"q": q, "posts": posts, "title": "Posts"})
+`)},
+		{Path: "shop/models.py", Kind: rules.PythonFile, Content: []byte("from django.db import models\n\n\nclass Post(models.Model):\n    body = models.TextField()\n")},
+		{Path: "shop/templates/shop/base.html", Kind: rules.TemplateFile, Content: []byte(
+			"<h1>{{ q|safe }}</h1>\n{% block content %}{% endblock %}\n")},
+		{Path: "shop/templates/shop/list.html", Kind: rules.TemplateFile, Content: []byte(
+			"{% extends \"shop/base.html\" %}{% block content %}\n" +
+				"{% for p in posts %}<p>{{ p.body|safe }}</p>{% include \"shop/row.html\" %}{% endfor %}\n" +
+				"{% with term=q %}<b>{{ term|safe }}</b>{% endwith %}\n" +
+				"{% include \"shop/box.html\" with item=q only %}\n" +
+				"{% include \"shop/closed.html\" only %}\n" +
+				"{% endblock %}\n")},
+		{Path: "shop/templates/shop/row.html", Kind: rules.TemplateFile, Content: []byte("<i>{{ p.title|safe }}</i>\n")},
+		{Path: "shop/templates/shop/box.html", Kind: rules.TemplateFile, Content: []byte("<div>{{ item|safe }}</div>\n")},
+		{Path: "shop/templates/shop/closed.html", Kind: rules.TemplateFile, Content: []byte("<div>{{ q|safe }}</div>\n")},
+	}
+	target := rules.NewTarget("/p", files)
+	var got []string
+	pass := rules.NewPass(context.Background(), SafeFilter, target, nil, func(f rules.Finding) {
+		got = append(got, fmt.Sprintf("%s:%d %s", f.Path, f.Line, f.Confidence))
+	})
+	if err := SafeFilter.Run(pass); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(got)
+	want := []string{
+		"shop/templates/shop/base.html:1 high",                                // q, from the extending list.html
+		"shop/templates/shop/box.html:1 high",                                 // item=q at the include
+		"shop/templates/shop/closed.html:1 " + SafeFilter.Confidence.String(), // "only": nothing passed
+		"shop/templates/shop/list.html:2 medium",                              // p in posts
+		"shop/templates/shop/list.html:3 high",                                // term=q
+		"shop/templates/shop/row.html:1 medium",                               // p, at the include inside the loop
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

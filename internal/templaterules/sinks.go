@@ -199,6 +199,7 @@ type includersKey struct{}
 type includeSite struct {
 	from *templates.Template
 	at   int
+	tag  int // index of the include tag in from.Tags
 }
 
 // includers maps each template path to the {% include %} tags, anywhere in
@@ -215,7 +216,7 @@ func includers(target *rules.Target) map[string][]includeSite {
 			for _, ti := range t.Includes {
 				tag := &t.Tags[ti]
 				for _, g := range idx.resolve(tag.TagArgName()) {
-					out[g.Path] = append(out[g.Path], includeSite{t, tag.Start})
+					out[g.Path] = append(out[g.Path], includeSite{t, tag.Start, ti})
 				}
 			}
 		}
@@ -320,20 +321,21 @@ func runSinkRule(pass *rules.Pass) error {
 		return err
 	}
 	// DJG301 reports the templates that could not be parsed, once per scan
+	sc := &scope{target: pass.Target, join: join, seen: map[scopeKey]bool{}}
 	return eachTemplate(pass, pass.Rule.Code == "DJG301", func(t *templates.Template) {
-		vc := join.ForFile(t.Path)
 		for _, s := range sinksOf(pass.Target, t) {
 			if s.Code != pass.Rule.Code {
 				continue
 			}
 			conf, msg := s.Confidence, s.Message
 			var trace []rules.TraceStep
-			if v := vc.Lookup(s.Root); v != nil && s.Root != "" {
+			if s.Root == "" {
+				reportTrace(pass, t, s.Var.Start, s.Var.End, conf, trace, "%s", msg)
+				continue
+			}
+			if v := sc.lookup(t, s.Var.Start, s.Root, 0); v != nil {
 				conf = v.Level.Confidence()
-				msg += fmt.Sprintf("; %s carries %s data", s.Root, v.Level)
-				if v.View != "" {
-					msg += " from " + v.View
-				}
+				msg += describe(&views.Var{Name: s.Root, Level: v.Level, View: v.View})
 				trace = v.Trace
 			}
 			reportTrace(pass, t, s.Var.Start, s.Var.End, conf, trace, "%s", msg)
