@@ -1,6 +1,7 @@
 package project
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -249,7 +250,7 @@ func looksLikeSettings(t *rules.Target, f *rules.File) bool {
 	if byName {
 		return true
 	}
-	if !strings.Contains(string(f.Content), "INSTALLED_APPS") && !strings.Contains(string(f.Content), "ROOT_URLCONF") &&
+	if !bytes.Contains(f.Content, []byte("INSTALLED_APPS")) && !bytes.Contains(f.Content, []byte("ROOT_URLCONF")) &&
 		!(base == "__init__.py" && dir == "settings") {
 		return false
 	}

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"bytes"
 	"path"
 	"strings"
 
@@ -18,7 +19,7 @@ func findSettingsRefs(t *rules.Target) []SettingsRef {
 	for _, f := range t.Files {
 		switch f.Kind {
 		case rules.PythonFile:
-			if !strings.Contains(string(f.Content), "DJANGO_SETTINGS_MODULE") {
+			if !bytes.Contains(f.Content, []byte("DJANGO_SETTINGS_MODULE")) {
 				continue
 			}
 			how := "python"
@@ -51,7 +52,7 @@ func findSettingsRefs(t *rules.Target) []SettingsRef {
 			default:
 				continue
 			}
-			if !strings.Contains(string(f.Content), "DJANGO_SETTINGS_MODULE") {
+			if !bytes.Contains(f.Content, []byte("DJANGO_SETTINGS_MODULE")) {
 				continue
 			}
 			for i := 1; i <= f.LineCount(); i++ {

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 
@@ -23,7 +24,7 @@ type suppression struct {
 // suppressions returns the suppression comments of a file, keyed by the
 // line they apply to.
 func suppressions(f *rules.File) map[int][]suppression {
-	if !strings.Contains(string(f.Content), "djangoguard:") {
+	if !bytes.Contains(f.Content, []byte("djangoguard:")) {
 		return nil
 	}
 	out := map[int][]suppression{}

@@ -1,6 +1,7 @@
 package settingsrules
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"regexp"
@@ -108,7 +109,7 @@ func runAsyncUnsafe(pass *rules.Pass) error {
 		if err := pass.Context.Err(); err != nil {
 			return err
 		}
-		if !strings.Contains(string(f.Content), "DJANGO_ALLOW_ASYNC_UNSAFE") {
+		if !bytes.Contains(f.Content, []byte("DJANGO_ALLOW_ASYNC_UNSAFE")) {
 			continue
 		}
 		switch f.Kind {
@@ -1003,13 +1004,16 @@ func bruteForceProtected(j *judged) bool {
 // codeMentions says whether a Python file (not a settings module or a
 // test) imports one of the names: evidence of per-view rate limiting.
 func codeMentions(t *rules.Target, names ...string) bool {
+	var needles [][]byte
+	for _, n := range names {
+		needles = append(needles, []byte("import "+n), []byte("from "+n), []byte("@"+n), []byte(n+" ="))
+	}
 	for _, f := range t.FilesOf(rules.PythonFile) {
 		if strings.Contains(f.Path, "test") || strings.Contains(f.Path, "/settings") {
 			continue
 		}
-		s := string(f.Content)
-		for _, n := range names {
-			if strings.Contains(s, "import "+n) || strings.Contains(s, "from "+n) || strings.Contains(s, "@"+n) || strings.Contains(s, n+" =") {
+		for _, nd := range needles {
+			if bytes.Contains(f.Content, nd) {
 				return true
 			}
 		}

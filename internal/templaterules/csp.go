@@ -1,6 +1,7 @@
 package templaterules
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -36,6 +37,9 @@ func detectCSP(pass *rules.Pass) (cspInfo, error) {
 		for _, f := range pass.Target.FilesOf(rules.PythonFile) {
 			if err := pass.Context.Err(); err != nil {
 				return nil, err
+			}
+			if !mentionsCSP(f.Content) {
+				continue
 			}
 			for n, line := range strings.Split(string(f.Content), "\n") {
 				if i := strings.IndexByte(line, '#'); i >= 0 {
@@ -181,4 +185,30 @@ func runInlineScriptCSP(pass *rules.Pass) error {
 				what, where)
 		}
 	})
+}
+
+// mentionsCSP is a cheap test that a file can matter to detectCSP: it
+// names a CSP middleware or says "unsafe" in any case. Most files do
+// neither and are not split into lines.
+func mentionsCSP(b []byte) bool {
+	for _, mw := range cspMiddlewares {
+		if bytes.Contains(b, []byte(mw)) {
+			return true
+		}
+	}
+	const word = "unsafe"
+	for i := 0; i+len(word) <= len(b); i++ {
+		c := b[i] | 0x20
+		if c != 'u' {
+			continue
+		}
+		j := 1
+		for j < len(word) && b[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }
