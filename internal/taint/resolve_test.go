@@ -3,6 +3,7 @@ package taint
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
 )
@@ -123,5 +124,79 @@ func TestModuleNames(t *testing.T) {
 		if got, _ := packageRootName(in, dirs); got != want {
 			t.Errorf("%s: %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestIncludeCyclesEnd: URLconfs that include each other (and themselves)
+// end, and the prefixes seen on the way reach the view.
+func TestIncludeCyclesEnd(t *testing.T) {
+	tg := target(map[string]string{
+		"app/__init__.py": "",
+		"app/views.py":    "def show(request, a, b):\n    return a + b\n",
+		"app/urls.py": `from django.urls import include, path
+from . import views
+urlpatterns = [
+    path("a/<str:a>/", include("app.urls2")),
+    path("self/<int:n>/", include("app.urls")),
+    path("x/", include("app.urls")),
+    path("s/", views.show),
+]
+`,
+		"app/urls2.py": `from django.urls import include, path
+urlpatterns = [
+    path("b/<str:b>/", include("app.urls")),
+    path("again/", include("app.urls2")),
+]
+`,
+	})
+	res, err := Analyze(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var route *Route
+	for f, r := range res.Routes {
+		if f.Name == "show" {
+			route = r
+		}
+	}
+	if route == nil {
+		t.Fatal("show has no route")
+	}
+	for name, safe := range map[string]bool{"a": false, "b": false, "n": true} {
+		p, ok := route.Params[name]
+		if !ok {
+			t.Errorf("show does not receive %s through the includes: %+v", name, route.Params)
+		} else if p.Safe != safe {
+			t.Errorf("%s: safe=%v, want %v", name, p.Safe, safe)
+		}
+	}
+}
+
+// TestIncludeFanOutBounded: a URLconf that includes itself ten times per
+// level would take 10^8 expansions over 8 levels; the expansion budget ends
+// it at once.
+func TestIncludeFanOutBounded(t *testing.T) {
+	src := "from django.urls import include, path\nfrom . import views\nurlpatterns = [\n"
+	for i := 0; i < 10; i++ {
+		src += "    path(\"l" + string(rune('a'+i)) + "/<str:p" + string(rune('a'+i)) + ">/\", include(\"app.urls\")),\n"
+	}
+	src += "    path(\"v/\", views.show),\n]\n"
+	tg := target(map[string]string{
+		"app/__init__.py": "",
+		"app/views.py":    "def show(request, pa):\n    return pa\n",
+		"app/urls.py":     src,
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := Analyze(context.Background(), tg)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the include walk did not end in 30 s")
 	}
 }

@@ -127,8 +127,9 @@ func safeRegex(body string) bool {
 // prefix, so a view under path("teams/<str:team>/", include("app.urls"))
 // receives team as a captured parameter.
 func (ix *Index) collectRoutes(m *Module, funcs map[*Func]*Route, classes map[*Class]*Route) {
+	budget := maxIncludeExpansions
 	for _, val := range urlpatterns(m) {
-		ix.routesIn(m, val, funcs, classes, nil, 0)
+		ix.routesIn(m, val, funcs, classes, nil, &budget, 0)
 	}
 }
 
@@ -164,25 +165,31 @@ func urlpatterns(m *Module) []python.Expr {
 	return out
 }
 
-// maxIncludeDepth bounds nested include() chains (and breaks cycles).
-const maxIncludeDepth = 8
+// maxIncludeDepth bounds nested include() chains (and breaks cycles);
+// maxIncludeExpansions bounds the include() calls followed from one
+// URLconf, so that a module including itself many times over cannot make
+// the walk exponential.
+const (
+	maxIncludeDepth      = 8
+	maxIncludeExpansions = 4096
+)
 
-func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, classes map[*Class]*Route, prefix *Route, depth int) {
+func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, classes map[*Class]*Route, prefix *Route, budget *int, depth int) {
 	if depth > 32 {
 		return
 	}
 	switch e := e.(type) {
 	case *python.List:
 		for _, x := range e.Elts {
-			ix.routesIn(m, x, funcs, classes, prefix, depth+1)
+			ix.routesIn(m, x, funcs, classes, prefix, budget, depth+1)
 		}
 	case *python.Tuple:
 		for _, x := range e.Elts {
-			ix.routesIn(m, x, funcs, classes, prefix, depth+1)
+			ix.routesIn(m, x, funcs, classes, prefix, budget, depth+1)
 		}
 	case *python.BinOp:
-		ix.routesIn(m, e.Left, funcs, classes, prefix, depth+1)
-		ix.routesIn(m, e.Right, funcs, classes, prefix, depth+1)
+		ix.routesIn(m, e.Left, funcs, classes, prefix, budget, depth+1)
+		ix.routesIn(m, e.Right, funcs, classes, prefix, budget, depth+1)
 	case *python.Call:
 		q := ix.resolve(m, e.Func)
 		kind := lastSeg(q)
@@ -218,8 +225,9 @@ func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, clas
 				}
 				return
 			}
-			if ix.isInclude(m, c) && depth < maxIncludeDepth*8 && r.includes < maxIncludeDepth {
-				ix.included(m, c, funcs, classes, r, depth+1)
+			if ix.isInclude(m, c) && r.includes < maxIncludeDepth && *budget > 0 {
+				*budget--
+				ix.included(m, c, funcs, classes, r, budget, depth+1)
 			}
 			return
 		}
@@ -239,7 +247,7 @@ func (ix *Index) isInclude(m *Module, c *python.Call) bool {
 
 // included reads the patterns of include(ARG): a module path string, a
 // module, a list of patterns, or a (patterns, app_name) tuple.
-func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, classes map[*Class]*Route, prefix *Route, depth int) {
+func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, classes map[*Class]*Route, prefix *Route, budget *int, depth int) {
 	if len(c.Args) == 0 {
 		return
 	}
@@ -250,13 +258,13 @@ func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, cla
 	prefix.includes++
 	switch a := arg.(type) {
 	case *python.List:
-		ix.routesIn(m, a, funcs, classes, prefix, depth)
+		ix.routesIn(m, a, funcs, classes, prefix, budget, depth)
 		return
 	case *python.Constant:
 		if name, ok := constStr(a); ok {
 			inc := ix.module(name)
 			for _, val := range urlpatterns(inc) {
-				ix.routesIn(inc, val, funcs, classes, prefix, depth)
+				ix.routesIn(inc, val, funcs, classes, prefix, budget, depth)
 			}
 		}
 		return
@@ -264,7 +272,7 @@ func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, cla
 	q := ix.resolve(m, arg)
 	if inc := ix.module(q); inc != nil {
 		for _, val := range urlpatterns(inc) {
-			ix.routesIn(inc, val, funcs, classes, prefix, depth)
+			ix.routesIn(inc, val, funcs, classes, prefix, budget, depth)
 		}
 		return
 	}
@@ -273,7 +281,7 @@ func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, cla
 		for _, st := range m.AST.Body {
 			if as, ok := st.(*python.Assign); ok && len(as.Targets) == 1 {
 				if t, ok := as.Targets[0].(*python.Name); ok && t.Id == n.Id {
-					ix.routesIn(m, as.Value, funcs, classes, prefix, depth)
+					ix.routesIn(m, as.Value, funcs, classes, prefix, budget, depth)
 				}
 			}
 		}

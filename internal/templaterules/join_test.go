@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
 )
@@ -109,5 +110,35 @@ def listing(request):
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestViewJoinIncludeWebBounded: 32 templates that all include each other
+// would take 32^8 lookups for a name no view passes; the step budget ends
+// the scan at once.
+func TestViewJoinIncludeWebBounded(t *testing.T) {
+	var files []*rules.File
+	for i := 0; i < 32; i++ {
+		src := fmt.Sprintf("<p>{{ thing%d|safe }}</p>\n", i)
+		for j := 0; j < 32; j++ {
+			src += fmt.Sprintf("{%% include \"web/t%d.html\" %%}\n", j)
+		}
+		files = append(files, &rules.File{Path: fmt.Sprintf("app/templates/web/t%d.html", i), Kind: rules.TemplateFile, Content: []byte(src)})
+	}
+	target := rules.NewTarget("/p", files)
+	n := 0
+	pass := rules.NewPass(context.Background(), SafeFilter, target, nil, func(rules.Finding) { n++ })
+	done := make(chan error, 1)
+	go func() { done <- SafeFilter.Run(pass) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the view join did not end in 60 s")
+	}
+	if n != 32 {
+		t.Errorf("%d findings, want 32", n)
 	}
 }

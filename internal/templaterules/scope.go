@@ -17,9 +17,13 @@ import (
 
 // maxScopeDepth bounds the hops (loop, with, include, extends) followed
 // for one variable; maxScopeSites bounds the templates tried at each hop.
+// maxScopeSteps bounds the lookups made for one variable, so that
+// templates that include each other many times over cannot make the walk
+// exponential.
 const (
 	maxScopeDepth = 8
 	maxScopeSites = 32
+	maxScopeSteps = 2000
 )
 
 // scope resolves template variables against the view join.
@@ -27,6 +31,13 @@ type scope struct {
 	target *rules.Target
 	join   *views.Join
 	seen   map[scopeKey]bool
+	steps  int // lookups left for the current variable
+}
+
+// resolve looks a sink's variable up with a fresh step budget.
+func (s *scope) resolve(t *templates.Template, at int, expr string) *views.Var {
+	s.steps = maxScopeSteps
+	return s.lookup(t, at, expr, 0)
 }
 
 type scopeKey struct {
@@ -63,9 +74,10 @@ func extenders(target *rules.Target) map[string][]*templates.Template {
 // t (at < 0: outside every tag of t), or nil when nothing is known. Of
 // several ways in, the one carrying the strongest data wins.
 func (s *scope) lookup(t *templates.Template, at int, expr string, depth int) *views.Var {
-	if depth > maxScopeDepth || expr == "" {
+	if depth > maxScopeDepth || expr == "" || s.steps <= 0 {
 		return nil
 	}
+	s.steps--
 	k := scopeKey{t.Path, at, expr}
 	if s.seen[k] {
 		return nil

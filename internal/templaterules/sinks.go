@@ -333,7 +333,7 @@ func runSinkRule(pass *rules.Pass) error {
 				reportTrace(pass, t, s.Var.Start, s.Var.End, conf, trace, "%s", msg)
 				continue
 			}
-			if v := sc.lookup(t, s.Var.Start, s.Root, 0); v != nil {
+			if v := sc.resolve(t, s.Var.Start, s.Root); v != nil {
 				conf = v.Level.Confidence()
 				msg += describe(&views.Var{Name: s.Root, Level: v.Level, View: v.View})
 				trace = v.Trace
