@@ -879,15 +879,21 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 // request.body and request.POST they do not check
 // DATA_UPLOAD_MAX_MEMORY_SIZE.
 func (c *collector) unboundedRead(f *taint.Func) {
+	// The request is the first parameter of a function view and the one
+	// after self of a class-based view's handler (also self.request).
+	var params []string
+	for _, a := range f.Def.Args.PosOnlyArgs {
+		params = append(params, a.Arg)
+	}
+	for _, a := range f.Def.Args.Args {
+		params = append(params, a.Arg)
+	}
+	if f.Class != nil && len(params) > 0 {
+		params = params[1:]
+	}
 	req := ""
-	if f.Class == nil {
-		for _, a := range f.Def.Args.PosOnlyArgs {
-			req = a.Arg
-			break
-		}
-		if req == "" && len(f.Def.Args.Args) > 0 {
-			req = f.Def.Args.Args[0].Arg
-		}
+	if len(params) > 0 {
+		req = params[0]
 	}
 	walkExprs(f.Def.Body, func(e python.Expr) {
 		call, ok := e.(*python.Call)

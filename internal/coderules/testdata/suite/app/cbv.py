@@ -26,6 +26,12 @@ class GreetView(View):
                 c.execute("SELECT * FROM app_note WHERE title = '%s'" % q)  # expect: DJG201
         return HttpResponse("ok")
 
+    def put(self, request, *args, **kwargs):
+        raw = request.read()  # expect: DJG226
+        again = self.request.read()  # expect: DJG226
+        part = request.read(1024)  # safe: DJG226
+        return HttpResponse(str(len(raw) + len(again) + len(part)))
+
 
 class Helper:
     def __init__(self, request):
