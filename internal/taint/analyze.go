@@ -140,7 +140,7 @@ func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
 	for _, m := range order {
 		units = append(units, moduleFunc(m))
 	}
-	states := make([]*fnState, len(units))
+	states := make([]*unitOut, len(units))
 	dirty := make([]bool, len(units))
 	for i := range dirty {
 		dirty[i] = true
@@ -159,9 +159,15 @@ func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
 		res.Analyses += len(todo)
 		if err := parallel(ctx, len(todo), func(k int) {
 			i := todo[k]
-			st := a.run(units[i], true)
-			states[i] = st
-			units[i].sum.Store(st.sum)
+			f := units[i]
+			st := a.run(f, true)
+			out := &unitOut{flows: st.flows, calls: st.calls, cmps: st.cmps, keys: st.keys, deps: st.deps, panic: st.panic}
+			if f.Class != nil && f.Def.Name == "get_context_data" {
+				out.ctxKeys = st.returnedKeys()
+			}
+			states[i] = out
+			f.sum.Store(st.sum)
+			a.release(st)
 		}); err != nil {
 			return nil, err
 		}
@@ -208,8 +214,8 @@ func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
 		if st.panic != "" {
 			res.Internal = append(res.Internal, st.panic)
 		}
-		if f := units[i]; f.Class != nil && f.Def.Name == "get_context_data" {
-			res.ContextKeys[f] = st.returnedKeys()
+		if st.ctxKeys != nil {
+			res.ContextKeys[units[i]] = st.ctxKeys
 		}
 	}
 	sort.SliceStable(res.Flows, func(i, j int) bool {
@@ -241,8 +247,37 @@ func moduleFunc(m *Module) *Func {
 	return &Func{Mod: m, Name: "<module>", QName: m.Name, Def: &python.FunctionDef{Name: "<module>", Body: body, Args: &python.Arguments{}}}
 }
 
+// unitOut is what the dirty check and the final merge read from one
+// analysis; the rest of the state is recycled.
+type unitOut struct {
+	flows   []Flow
+	calls   []*CallSite
+	cmps    []*CompareSite
+	keys    []*KeyRead
+	deps    map[*Func]*Summary
+	panic   string
+	ctxKeys map[string]Value
+}
+
+// states recycles analysis states, and above all their environment maps,
+// from one unit to the next: a large project has tens of thousands of
+// units, and fresh memory is what a scan pays most for.
+var statePool = sync.Pool{New: func() any { return &fnState{env: map[string]Value{}} }}
+
+// release returns st to the pool once nothing reads it any more.
+func (a *analyzer) release(st *fnState) {
+	env := st.env
+	clear(env)
+	*st = fnState{env: env}
+	statePool.Put(st)
+}
+
 func (a *analyzer) run(f *Func, record bool) (st *fnState) {
-	st = &fnState{a: a, f: f, m: f.Mod, env: map[string]Value{}, sum: &Summary{}, record: record}
+	st = statePool.Get().(*fnState)
+	if st.env == nil {
+		st.env = map[string]Value{}
+	}
+	st.a, st.f, st.m, st.sum, st.record = a, f, f.Mod, &Summary{}, record
 	defer func() {
 		// A malformed tree must not take the scan down: drop this
 		// function's results and say so.
