@@ -116,8 +116,6 @@ func (c *collector) unescaped(m *taint.Module, locals map[string][]localValue, e
 		return nil, false
 	}
 	switch e := e.(type) {
-	case *python.Constant:
-		return nil, false
 	case *python.JoinedStr:
 		for _, v := range e.Values {
 			if fv, ok := v.(*python.FormattedValue); ok {

@@ -123,8 +123,8 @@ var CodeInjection = &rules.Rule{
 		Why: `eval(), exec(), compile(), __import__() and importlib.import_module() with request data
 let the client run Python in the server process: read settings.SECRET_KEY, the database, the disk.
 globals()[name] (or locals(), vars()) with a name from the request lets the client call any
-function or class of the module, imported ones included. There is no safe way to sandbox eval(); ast.literal_eval() parses literals only, and a dict of
-allowed functions replaces dynamic dispatch.` + taintNote,
+function or class of the module, imported ones included. There is no safe way to sandbox eval();
+ast.literal_eval() parses literals only, and a dict of allowed functions replaces dynamic dispatch.` + taintNote,
 		Bad: `result = eval(request.GET["expr"])`,
 		Good: `OPERATIONS = {"sum": sum, "max": max}
 result = OPERATIONS[request.GET["op"]](values)`,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -788,7 +789,7 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 		if fs[i].Mod.Path != fs[j].Mod.Path {
 			return fs[i].Mod.Path < fs[j].Mod.Path
 		}
-		return int(fs[i].Def.Lineno) < int(fs[j].Def.Lineno)
+		return fs[i].Def.Lineno < fs[j].Def.Lineno
 	})
 	for _, f := range fs {
 		m := f.Mod
@@ -840,35 +841,27 @@ func (c *collector) viewChecks(views map[*taint.Func]bool) {
 	// Class-based views that write through generic editing views: Django's
 	// when wired in a URLconf, DRF's wherever they are (routers register
 	// viewsets without as_view()).
-	var editing []*taint.Class
+	drf := func(b string) bool { return strings.HasPrefix(b, "rest_framework.") }
 	for _, m := range c.res.Index.Modules {
 		for _, cl := range m.Classes {
-			if c.res.ClassRoutes[cl] != nil {
-				editing = append(editing, cl)
+			bases := c.res.Index.AllBases(cl)
+			if c.res.ClassRoutes[cl] == nil && !slices.ContainsFunc(bases, drf) {
 				continue
 			}
-			for _, b := range c.res.Index.AllBases(cl) {
-				if strings.HasPrefix(b, "rest_framework.") {
-					editing = append(editing, cl)
-					break
-				}
+			if c.classProtected(cl) {
+				continue
 			}
-		}
-	}
-	for _, cl := range editing {
-		if c.classProtected(cl) {
-			continue
-		}
-		for _, b := range c.res.Index.AllBases(cl) {
-			switch lastSeg(b) {
-			case "CreateView", "UpdateView", "DeleteView", "FormView", "CreateAPIView", "UpdateAPIView", "DestroyAPIView", "ModelViewSet":
-				if !strings.HasPrefix(b, "django.") && !strings.HasPrefix(b, "rest_framework.") {
-					continue
+			for _, b := range bases {
+				switch lastSeg(b) {
+				case "CreateView", "UpdateView", "DeleteView", "FormView", "CreateAPIView", "UpdateAPIView", "DestroyAPIView", "ModelViewSet":
+					if !strings.HasPrefix(b, "django.") && !drf(b) {
+						continue
+					}
+					fd := at(cl.Mod, cl.Def)
+					fd.EndLine, fd.EndColumn = fd.Line, fd.Column
+					fd.Message = fmt.Sprintf("%s is a %s that any visitor can use: add LoginRequiredMixin or PermissionRequiredMixin (or a DRF permission)", cl.Def.Name, lastSeg(b))
+					c.add("DJG214", fd)
 				}
-				fd := at(cl.Mod, cl.Def)
-				fd.EndLine, fd.EndColumn = fd.Line, fd.Column
-				fd.Message = fmt.Sprintf("%s is a %s that any visitor can use: add LoginRequiredMixin or PermissionRequiredMixin (or a DRF permission)", cl.Def.Name, lastSeg(b))
-				c.add("DJG214", fd)
 			}
 		}
 	}
@@ -1049,7 +1042,7 @@ func (c *collector) writes(f *taint.Func, calls []*taint.CallSite) string {
 		default:
 			continue
 		}
-		return exprText(cs.Call.Func) + "() at line " + fmt.Sprint(int(cs.Call.Lineno))
+		return exprText(cs.Call.Func) + "() at line " + fmt.Sprint(cs.Call.Lineno)
 	}
 	return ""
 }

@@ -79,14 +79,15 @@ var errNoServerDone = errors.New("server did not complete its hello")
 const maxHandshakeBytes = 256 << 10
 
 // checkHeartbleed reports whether the server at addr leaks memory through
-// heartbeats. A server that refuses the hello is not vulnerable (err nil).
-func checkHeartbleed(ctx context.Context, d *net.Dialer, timeout time.Duration, addr, host string, version uint16) (bool, error) {
+// heartbeats, connecting with d and waiting at most d.Timeout for each
+// step. A server that refuses the hello is not vulnerable (err nil).
+func checkHeartbleed(ctx context.Context, d *net.Dialer, addr, host string, version uint16) (bool, error) {
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return false, err
 	}
 	defer conn.Close()
-	return heartbleedOver(ctx, conn, timeout, host, version)
+	return heartbleedOver(ctx, conn, d.Timeout, host, version)
 }
 
 // heartbleedOver runs the check over an open connection.

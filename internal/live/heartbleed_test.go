@@ -66,7 +66,7 @@ func TestHeartbleed(t *testing.T) {
 	for behaviour, want := range map[string]bool{"vulnerable": true, "alert": false, "silent": false} {
 		t.Run(behaviour, func(t *testing.T) {
 			addr := fakeOldServer(t, behaviour)
-			got, err := checkHeartbleed(context.Background(), &net.Dialer{Timeout: 2 * time.Second}, 2*time.Second, addr, "site.test", tls.VersionTLS11)
+			got, err := checkHeartbleed(context.Background(), &net.Dialer{Timeout: 2 * time.Second}, addr, "site.test", tls.VersionTLS11)
 			if err != nil || got != want {
 				t.Fatalf("vulnerable %v (err %v), want %v", got, err, want)
 			}
@@ -80,7 +80,7 @@ func TestHeartbleedRealTLS(t *testing.T) {
 	pki := newPKIWith(t, certSpec{rsa: true, hosts: []string{"site.test"}, notBefore: time.Now().Add(-time.Hour), notAfter: time.Now().Add(48 * time.Hour)})
 	addr := tlsServer(t, &tls.Config{Certificates: []tls.Certificate{pki.Cert}, MinVersion: tls.VersionTLS10})
 	for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS12} {
-		got, err := checkHeartbleed(context.Background(), &net.Dialer{Timeout: 3 * time.Second}, 3*time.Second, addr, "site.test", v)
+		got, err := checkHeartbleed(context.Background(), &net.Dialer{Timeout: 3 * time.Second}, addr, "site.test", v)
 		if err != nil || got {
 			t.Errorf("version %x: vulnerable %v, err %v", v, got, err)
 		}

@@ -131,7 +131,7 @@ func scanTLS(ctx context.Context, opts *Options, httpsURL *url.URL) *TLSReport {
 	// Heartbleed's check makes a vulnerable server leak memory (discarded
 	// unread), so it is an --active check.
 	if hv := heartbleedVersion(rep.Versions); opts.Active && hv != 0 && ctx.Err() == nil {
-		vuln, err := checkHeartbleed(ctx, opts.dialer(opts.Timeout), opts.Timeout, addr, host, hv)
+		vuln, err := checkHeartbleed(ctx, opts.dialer(opts.Timeout), addr, host, hv)
 		switch {
 		case vuln:
 			rep.Heartbleed = "vulnerable"

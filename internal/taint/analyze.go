@@ -259,7 +259,7 @@ type unitOut struct {
 	ctxKeys map[string]Value
 }
 
-// states recycles analysis states, and above all their environment maps,
+// statePool recycles analysis states, and above all their environment maps,
 // from one unit to the next: a large project has tens of thousands of
 // units, and fresh memory is what a scan pays most for.
 var statePool = sync.Pool{New: func() any { return &fnState{env: map[string]Value{}} }}
@@ -274,9 +274,6 @@ func (a *analyzer) release(st *fnState) {
 
 func (a *analyzer) run(f *Func, record bool) (st *fnState) {
 	st = statePool.Get().(*fnState)
-	if st.env == nil {
-		st.env = map[string]Value{}
-	}
 	st.a, st.f, st.m, st.sum, st.record = a, f, f.Mod, &Summary{}, record
 	defer func() {
 		// A malformed tree must not take the scan down: drop this

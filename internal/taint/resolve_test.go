@@ -2,6 +2,7 @@ package taint
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -172,20 +173,23 @@ urlpatterns = [
 	}
 }
 
-// TestIncludeFanOutBounded: a URLconf that includes itself ten times per
-// level would take 10^8 expansions over 8 levels; the expansion budget ends
-// it at once.
+// TestIncludeFanOutBounded: URLconfs u0 to u8, each including the next ten
+// times under different prefixes, have no cycle for the module stack to
+// cut and 10^8 ways down to the view; the expansion budget ends the walk.
 func TestIncludeFanOutBounded(t *testing.T) {
-	src := "from django.urls import include, path\nfrom . import views\nurlpatterns = [\n"
-	for i := 0; i < 10; i++ {
-		src += "    path(\"l" + string(rune('a'+i)) + "/<str:p" + string(rune('a'+i)) + ">/\", include(\"app.urls\")),\n"
-	}
-	src += "    path(\"v/\", views.show),\n]\n"
-	tg := target(map[string]string{
+	files := map[string]string{
 		"app/__init__.py": "",
 		"app/views.py":    "def show(request, pa):\n    return pa\n",
-		"app/urls.py":     src,
-	})
+		"app/u8.py":       "from django.urls import path\nfrom . import views\nurlpatterns = [path(\"v/\", views.show)]\n",
+	}
+	for level := 0; level < 8; level++ {
+		src := "from django.urls import include, path\nurlpatterns = [\n"
+		for i := 0; i < 10; i++ {
+			src += fmt.Sprintf("    path(\"l%d/<str:p%d>/\", include(\"app.u%d\")),\n", i, i, level+1)
+		}
+		files[fmt.Sprintf("app/u%d.py", level)] = src + "]\n"
+	}
+	tg := target(files)
 	done := make(chan error, 1)
 	go func() {
 		_, err := Analyze(context.Background(), tg)

@@ -3,6 +3,7 @@ package taint
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/python"
@@ -21,8 +22,6 @@ type Route struct {
 	// Known is false when the pattern could not be read (not a constant),
 	// so every extra parameter is treated as a capture.
 	Known bool
-	// includes counts the include() levels above the pattern.
-	includes int
 }
 
 // RouteParam is one captured URL parameter.
@@ -127,10 +126,8 @@ func safeRegex(body string) bool {
 // prefix, so a view under path("teams/<str:team>/", include("app.urls"))
 // receives team as a captured parameter.
 func (ix *Index) collectRoutes(m *Module, funcs map[*Func]*Route, classes map[*Class]*Route) {
-	budget := maxIncludeExpansions
-	for _, val := range urlpatterns(m) {
-		ix.routesIn(m, val, funcs, classes, nil, &budget, 0)
-	}
+	w := &routeWalker{ix: ix, funcs: funcs, classes: classes, budget: maxIncludeExpansions}
+	w.patternsOf(m, nil)
 }
 
 // urlpatterns returns the expressions assigned or added to urlpatterns at
@@ -165,37 +162,50 @@ func urlpatterns(m *Module) []python.Expr {
 	return out
 }
 
-// maxIncludeDepth bounds nested include() chains (and breaks cycles);
-// maxIncludeExpansions bounds the include() calls followed from one
-// URLconf, so that a module including itself many times over cannot make
-// the walk exponential.
+// maxIncludeDepth bounds nested include() chains; maxIncludeExpansions
+// bounds the include() calls followed from one URLconf, so that modules
+// that include each other many times over cannot make the walk
+// exponential.
 const (
 	maxIncludeDepth      = 8
 	maxIncludeExpansions = 4096
 )
 
-func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, classes map[*Class]*Route, prefix *Route, budget *int, depth int) {
+// routeWalker reads the patterns of one URLconf and of everything it
+// includes.
+type routeWalker struct {
+	ix      *Index
+	funcs   map[*Func]*Route
+	classes map[*Class]*Route
+	budget  int       // include() expansions left
+	stack   []*Module // modules entered through include(): no module twice
+}
+
+// patternsOf reads the urlpatterns of m under prefix (nil at the top).
+func (w *routeWalker) patternsOf(m *Module, prefix *Route) {
+	for _, val := range urlpatterns(m) {
+		w.patterns(m, val, prefix, 0)
+	}
+}
+
+func (w *routeWalker) patterns(m *Module, e python.Expr, prefix *Route, depth int) {
 	if depth > 32 {
 		return
 	}
 	switch e := e.(type) {
 	case *python.List:
 		for _, x := range e.Elts {
-			ix.routesIn(m, x, funcs, classes, prefix, budget, depth+1)
+			w.patterns(m, x, prefix, depth+1)
 		}
 	case *python.Tuple:
 		for _, x := range e.Elts {
-			ix.routesIn(m, x, funcs, classes, prefix, budget, depth+1)
+			w.patterns(m, x, prefix, depth+1)
 		}
 	case *python.BinOp:
-		ix.routesIn(m, e.Left, funcs, classes, prefix, budget, depth+1)
-		ix.routesIn(m, e.Right, funcs, classes, prefix, budget, depth+1)
+		w.patterns(m, e.Left, prefix, depth+1)
+		w.patterns(m, e.Right, prefix, depth+1)
 	case *python.Call:
-		q := ix.resolve(m, e.Func)
-		kind := lastSeg(q)
-		if q == "" {
-			kind = lastSeg(exprText(e.Func, 0))
-		}
+		kind := w.ix.callName(m, e)
 		if kind != "path" && kind != "re_path" && kind != "url" {
 			return
 		}
@@ -220,60 +230,57 @@ func (ix *Index) routesIn(m *Module, e python.Expr, funcs map[*Func]*Route, clas
 		view := e.Args[1]
 		if c, ok := view.(*python.Call); ok {
 			if a, ok := c.Func.(*python.Attribute); ok && a.Attr == "as_view" {
-				if cls := ix.classByName(ix.resolve(m, a.Value)); cls != nil {
-					classes[cls] = mergeRoutes(classes[cls], r)
+				if cls := w.ix.classByName(w.ix.resolve(m, a.Value)); cls != nil {
+					w.classes[cls] = mergeRoutes(w.classes[cls], r)
 				}
 				return
 			}
-			if ix.isInclude(m, c) && r.includes < maxIncludeDepth && *budget > 0 {
-				*budget--
-				ix.included(m, c, funcs, classes, r, budget, depth+1)
+			if w.ix.callName(m, c) == "include" {
+				w.include(m, c, r, depth+1)
 			}
 			return
 		}
-		if f := ix.funcByName(ix.resolve(m, view)); f != nil {
-			funcs[f] = mergeRoutes(funcs[f], r)
+		if f := w.ix.funcByName(w.ix.resolve(m, view)); f != nil {
+			w.funcs[f] = mergeRoutes(w.funcs[f], r)
 		}
 	}
 }
 
-func (ix *Index) isInclude(m *Module, c *python.Call) bool {
-	q := ix.resolve(m, c.Func)
-	if q == "" {
-		q = exprText(c.Func, 0)
+// callName is the last part of a call's callee: "path", "include".
+func (ix *Index) callName(m *Module, c *python.Call) string {
+	if q := ix.resolve(m, c.Func); q != "" {
+		return lastSeg(q)
 	}
-	return lastSeg(q) == "include"
+	return lastSeg(exprText(c.Func, 0))
 }
 
-// included reads the patterns of include(ARG): a module path string, a
-// module, a list of patterns, or a (patterns, app_name) tuple.
-func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, classes map[*Class]*Route, prefix *Route, budget *int, depth int) {
-	if len(c.Args) == 0 {
+// include reads the patterns of include(ARG) under prefix: a module path
+// string, a module, a list of patterns, a name bound to one, or a
+// (patterns, app_name) tuple.
+func (w *routeWalker) include(m *Module, c *python.Call, prefix *Route, depth int) {
+	if len(c.Args) == 0 || w.budget <= 0 {
 		return
 	}
+	w.budget--
 	arg := c.Args[0]
 	if t, ok := arg.(*python.Tuple); ok && len(t.Elts) > 0 {
 		arg = t.Elts[0]
 	}
-	prefix.includes++
-	switch a := arg.(type) {
-	case *python.List:
-		ix.routesIn(m, a, funcs, classes, prefix, budget, depth)
-		return
-	case *python.Constant:
-		if name, ok := constStr(a); ok {
-			inc := ix.module(name)
-			for _, val := range urlpatterns(inc) {
-				ix.routesIn(inc, val, funcs, classes, prefix, budget, depth)
-			}
-		}
+	if l, ok := arg.(*python.List); ok {
+		w.patterns(m, l, prefix, depth)
 		return
 	}
-	q := ix.resolve(m, arg)
-	if inc := ix.module(q); inc != nil {
-		for _, val := range urlpatterns(inc) {
-			ix.routesIn(inc, val, funcs, classes, prefix, budget, depth)
+	name, ok := constStr(arg)
+	if !ok {
+		name = w.ix.resolve(m, arg)
+	}
+	if inc := w.ix.module(name); inc != nil {
+		if len(w.stack) >= maxIncludeDepth || slices.Contains(w.stack, inc) {
+			return
 		}
+		w.stack = append(w.stack, inc)
+		w.patternsOf(inc, prefix)
+		w.stack = w.stack[:len(w.stack)-1]
 		return
 	}
 	// A name bound to a list of patterns in this module.
@@ -281,7 +288,7 @@ func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, cla
 		for _, st := range m.AST.Body {
 			if as, ok := st.(*python.Assign); ok && len(as.Targets) == 1 {
 				if t, ok := as.Targets[0].(*python.Name); ok && t.Id == n.Id {
-					ix.routesIn(m, as.Value, funcs, classes, prefix, budget, depth)
+					w.patterns(m, as.Value, prefix, depth)
 				}
 			}
 		}
@@ -291,7 +298,7 @@ func (ix *Index) included(m *Module, c *python.Call, funcs map[*Func]*Route, cla
 // join returns the route of a pattern included under p.
 func (p *Route) join(r *Route) *Route {
 	out := &Route{Pattern: p.Pattern + r.Pattern, Path: r.Path, Line: r.Line, Regex: p.Regex || r.Regex,
-		Known: p.Known && r.Known, Params: make(map[string]RouteParam, len(p.Params)+len(r.Params)), includes: p.includes}
+		Known: p.Known && r.Known, Params: make(map[string]RouteParam, len(p.Params)+len(r.Params))}
 	for k, v := range p.Params {
 		out.Params[k] = v
 	}

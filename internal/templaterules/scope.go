@@ -1,7 +1,6 @@
 package templaterules
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -46,30 +45,6 @@ type scopeKey struct {
 	expr string
 }
 
-// extendersKey is the Target.Memo key of the map from a template path to
-// the templates that extend it.
-type extendersKey struct{}
-
-func extenders(target *rules.Target) map[string][]*templates.Template {
-	v, _ := target.Memo(extendersKey{}, func() (any, error) {
-		idx := index(target)
-		out := map[string][]*templates.Template{}
-		for _, f := range target.FilesOf(rules.TemplateFile) {
-			t, err := parsed(target, f)
-			if err != nil || t.Extends == "" {
-				continue
-			}
-			for _, g := range idx.resolve(t.Extends) {
-				if g.Path != t.Path {
-					out[g.Path] = append(out[g.Path], t)
-				}
-			}
-		}
-		return out, nil
-	})
-	return v.(map[string][]*templates.Template)
-}
-
 // lookup returns what the views pass for expr as used at byte offset at of
 // t (at < 0: outside every tag of t), or nil when nothing is known. Of
 // several ways in, the one carrying the strongest data wins.
@@ -88,13 +63,7 @@ func (s *scope) lookup(t *templates.Template, at int, expr string, depth int) *v
 	root := rootName(expr)
 	if at >= 0 {
 		if bound, tag, ok := binding(t, at, root); ok {
-			v := s.lookup(t, t.Tags[tag].Start, bound, depth+1)
-			if v == nil {
-				return nil
-			}
-			out := *v
-			out.Name = root
-			return &out
+			return s.lookup(t, t.Tags[tag].Start, bound, depth+1)
 		}
 	}
 	var best *views.Var
@@ -107,22 +76,22 @@ func (s *scope) lookup(t *templates.Template, at int, expr string, depth int) *v
 	if best != nil && best.Level == views.Request {
 		return best
 	}
-	sites := includers(s.target)[t.Path]
+	ln := templateLinks(s.target)
+	sites := ln.includers[t.Path]
 	if len(sites) > maxScopeSites {
 		sites = sites[:maxScopeSites]
 	}
 	for _, site := range sites {
-		tag := &site.from.Tags[site.tag]
-		with, only := includeBindings(tag)
+		with, only := includeBindings(site.tag)
 		if b, ok := with[root]; ok {
-			better(s.lookup(site.from, tag.Start, b, depth+1))
+			better(s.lookup(site.from, site.tag.Start, b, depth+1))
 			continue
 		}
 		if !only {
-			better(s.lookup(site.from, tag.Start, expr, depth+1))
+			better(s.lookup(site.from, site.tag.Start, expr, depth+1))
 		}
 	}
-	children := extenders(s.target)[t.Path]
+	children := ln.extenders[t.Path]
 	if len(children) > maxScopeSites {
 		children = children[:maxScopeSites]
 	}
@@ -210,13 +179,4 @@ func includeBindings(tag *templates.Tag) (map[string]string, bool) {
 		}
 	}
 	return with, only
-}
-
-// describe says where a variable's data came from, for the message.
-func describe(v *views.Var) string {
-	msg := fmt.Sprintf("; %s carries %s data", v.Name, v.Level)
-	if v.View != "" {
-		msg += " from " + v.View
-	}
-	return msg
 }

@@ -192,22 +192,27 @@ func sinksOf(target *rules.Target, t *templates.Template) []Sink {
 	return v.([]Sink)
 }
 
-// includersKey is the Target.Memo key of the include sites of the project.
-type includersKey struct{}
+// linksKey is the Target.Memo key of the links between the project's
+// templates.
+type linksKey struct{}
 
 // includeSite is an {% include "name" %} tag.
 type includeSite struct {
 	from *templates.Template
-	at   int
-	tag  int // index of the include tag in from.Tags
+	tag  *templates.Tag
 }
 
-// includers maps each template path to the {% include %} tags, anywhere in
-// the project, that name it with a literal.
-func includers(target *rules.Target) map[string][]includeSite {
-	v, _ := target.Memo(includersKey{}, func() (any, error) {
+// links are how the project's templates name each other with literals,
+// keyed by the path of the template named.
+type links struct {
+	includers map[string][]includeSite         // the {% include %} tags naming it
+	extenders map[string][]*templates.Template // the templates that {% extends %} it
+}
+
+func templateLinks(target *rules.Target) *links {
+	v, _ := target.Memo(linksKey{}, func() (any, error) {
 		idx := index(target)
-		out := map[string][]includeSite{}
+		out := &links{includers: map[string][]includeSite{}, extenders: map[string][]*templates.Template{}}
 		for _, f := range target.FilesOf(rules.TemplateFile) {
 			t, err := parsed(target, f)
 			if err != nil {
@@ -216,13 +221,26 @@ func includers(target *rules.Target) map[string][]includeSite {
 			for _, ti := range t.Includes {
 				tag := &t.Tags[ti]
 				for _, g := range idx.resolve(tag.TagArgName()) {
-					out[g.Path] = append(out[g.Path], includeSite{t, tag.Start, ti})
+					out.includers[g.Path] = append(out.includers[g.Path], includeSite{t, tag})
+				}
+			}
+			if t.Extends != "" {
+				for _, g := range idx.resolve(t.Extends) {
+					if g.Path != t.Path {
+						out.extenders[g.Path] = append(out.extenders[g.Path], t)
+					}
 				}
 			}
 		}
 		return out, nil
 	})
-	return v.(map[string][]includeSite)
+	return v.(*links)
+}
+
+// includers maps each template path to the {% include %} tags, anywhere in
+// the project, that name it with a literal.
+func includers(target *rules.Target) map[string][]includeSite {
+	return templateLinks(target).includers
 }
 
 // maxIncludeSites bounds the include sites examined per template.
@@ -241,14 +259,14 @@ func includeContexts(target *rules.Target, t *templates.Template) map[int]placed
 		if site.from == t {
 			continue
 		}
-		for i, c := range templates.EmbeddedContexts(site.from, site.at, t, 0, len(t.Src)) {
+		for i, c := range templates.EmbeddedContexts(site.from, site.tag.Start, t, 0, len(t.Src)) {
 			if _, ok := out[i]; ok {
 				continue
 			}
 			if out == nil {
 				out = map[int]placed{}
 			}
-			line, _ := site.from.Position(site.at)
+			line, _ := site.from.Position(site.tag.Start)
 			out[i] = placed{c, fmt.Sprintf("where %s:%d includes this template", site.from.Path, line)}
 		}
 	}
@@ -329,13 +347,12 @@ func runSinkRule(pass *rules.Pass) error {
 			}
 			conf, msg := s.Confidence, s.Message
 			var trace []rules.TraceStep
-			if s.Root == "" {
-				reportTrace(pass, t, s.Var.Start, s.Var.End, conf, trace, "%s", msg)
-				continue
-			}
 			if v := sc.resolve(t, s.Var.Start, s.Root); v != nil {
 				conf = v.Level.Confidence()
-				msg += describe(&views.Var{Name: s.Root, Level: v.Level, View: v.View})
+				msg += fmt.Sprintf("; %s carries %s data", s.Root, v.Level)
+				if v.View != "" {
+					msg += " from " + v.View
+				}
 				trace = v.Trace
 			}
 			reportTrace(pass, t, s.Var.Start, s.Var.End, conf, trace, "%s", msg)
