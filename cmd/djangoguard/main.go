@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/djangoguard/djangoguard/internal/heap"
 	"github.com/djangoguard/djangoguard/internal/version"
 )
 
@@ -79,16 +81,59 @@ func newVersionCmd() *cobra.Command {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx := context.Background()
+	if n := heapReserve(os.Args[1:]); n > 0 {
+		// Best effort, silent: without it the command is only slower.
+		if _, ok := heap.SetBudget(0); ok {
+			ctx = context.WithValue(ctx, heapBudgetKey{}, true)
+		}
+		_, _ = heap.Reserve(n)
+	}
+	os.Exit(runContext(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// heapBudgetKey marks a context whose process runs with heap.SetBudget's
+// collector settings, which a scan then sizes to its input. Tests run
+// commands in their own process and leave it unset.
+type heapBudgetKey struct{}
+
+// budgetForInput returns the scan.Options.Input hook that raises the memory
+// limit to the scan's input, or nil when the process keeps Go's defaults.
+func budgetForInput(ctx context.Context) func(files int, bytes int64) {
+	if on, _ := ctx.Value(heapBudgetKey{}).(bool); !on {
+		return nil
+	}
+	return func(_ int, bytes int64) { heap.SetBudget(bytes) }
+}
+
+// heapReserve is how much heap a command line is expected to touch, for the
+// huge page reservation (internal/heap); 0 leaves the heap as Go sets it up. Scans of large projects touch
+// hundreds of MiB; a dependency audit of a large lock file about 20 MiB.
+// Other commands are short or long-running (serve) and are left alone.
+func heapReserve(args []string) int {
+	if len(args) == 0 {
+		return 0
+	}
+	switch args[0] {
+	case "scan", "project", "correlate":
+		return 512 << 20
+	case "deps":
+		return 64 << 20
+	}
+	return 0
 }
 
 // run executes one command line and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -177,5 +178,28 @@ func TestCompletionAndVersion(t *testing.T) {
 	out, _, code = djangoguard(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "djangoguard ") {
 		t.Errorf("version: exit %d %q", code, out)
+	}
+}
+
+// TestScanSizesTheHeapOnlyInTheBinary: the collector budget follows the
+// scan's input only when main set it up; commands run in a test process
+// (and so the server's scans) leave the runtime alone.
+func TestScanSizesTheHeapOnlyInTheBinary(t *testing.T) {
+	if budgetForInput(context.Background()) != nil {
+		t.Fatal("a plain context gets a heap budget hook")
+	}
+	if budgetForInput(context.WithValue(context.Background(), heapBudgetKey{}, true)) == nil {
+		t.Fatal("main's context gets no heap budget hook")
+	}
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"scan", "."}, true}, {[]string{"deps", "x"}, true}, {[]string{"project"}, true},
+		{[]string{"serve"}, false}, {[]string{"version"}, false}, {nil, false}, {[]string{"--help"}, false},
+	} {
+		if got := heapReserve(tt.args) > 0; got != tt.want {
+			t.Errorf("heapReserve(%q) > 0 = %v, want %v", tt.args, got, tt.want)
+		}
 	}
 }

@@ -153,7 +153,7 @@ func runScan(cmd *cobra.Command, root string, fl *scanFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
 	prog := startProgress(ctx, cmd.ErrOrStderr(), fl.noProgress)
-	res, err := scan.Run(ctx, root, scan.Options{Config: cfg, Registry: reg, Baseline: base, Progress: prog.update})
+	res, err := scan.Run(ctx, root, scan.Options{Config: cfg, Registry: reg, Baseline: base, Progress: prog.update, Input: budgetForInput(ctx)})
 	prog.finish()
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}

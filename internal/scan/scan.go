@@ -26,6 +26,9 @@ type Options struct {
 	// Progress, when set, is called as files are discovered and as rules
 	// finish: phase is "files" or "rules".
 	Progress func(phase string, done, total int)
+	// Input, when set, is called once the files are read, before any rule
+	// runs, with their number and total size.
+	Input func(files int, bytes int64)
 }
 
 // Error is a failure of the tool itself (a rule that failed), reported
@@ -61,6 +64,13 @@ func Run(ctx context.Context, root string, opt Options) (*Result, error) {
 	walk, err := discover.Walk(ctx, root, wopt)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Input != nil {
+		var size int64
+		for _, f := range walk.Files {
+			size += int64(len(f.Content))
+		}
+		opt.Input(len(walk.Files), size)
 	}
 	target := rules.NewTarget(walk.Root, walk.Files)
 	target.SettingsModule = cfg.SettingsModule

@@ -201,3 +201,29 @@ func TestDiagnosticsBecomeFindings(t *testing.T) {
 		t.Fatalf("findings %v", got)
 	}
 }
+
+// TestInputReportedBeforeRules: the Input hook (which sizes the collector's
+// memory limit in the binary) sees every file read, before any rule runs.
+func TestInputReportedBeforeRules(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{"a.py": "BAD\n", "pkg/b.py": "x = 1\n" + strings.Repeat("#\n", 100), "templates/t.html": "TPL\n"})
+	var files int
+	var size int64
+	calls := 0
+	reg := testRegistry(t)
+	cfg := config.Default()
+	cfg.Ignore = []string{"DJG199"}
+	res, err := Run(context.Background(), root, Options{Registry: reg, Config: cfg, Input: func(n int, b int64) {
+		calls++
+		files, size = n, b
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || files != res.Files || files != 3 {
+		t.Fatalf("Input called %d times with %d files; the scan read %d", calls, files, res.Files)
+	}
+	if want := int64(len("BAD\n") + len("x = 1\n") + 200 + len("TPL\n")); size != want {
+		t.Fatalf("Input got %d bytes, want %d", size, want)
+	}
+}
