@@ -257,7 +257,7 @@ func (c *collector) sensitiveParams() {
 	done := map[*taint.Func]bool{}
 	for _, k := range c.res.Keys {
 		f := k.Func
-		if f == nil || done[f] || f.Def == nil || !sensitiveField.MatchString(k.Key) {
+		if f == nil || done[f] || f.Def == nil || !sensitiveField().MatchString(k.Key) {
 			continue
 		}
 		if !strings.Contains(exprText(nodeExpr(k.Node)), "POST") && !strings.Contains(exprText(nodeExpr(k.Node)), "data") {

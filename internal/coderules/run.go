@@ -232,11 +232,21 @@ func (c *collector) isViewClass(cl *taint.Class) bool {
 }
 
 var (
-	secretName     = regexp.MustCompile(`(?i)(passw(or)?d|passwd|pwd|secret|token|api_?key|apikey|private_?key|access_?key|auth_?key|signature|credential|session_?key|client_?secret)`)
-	securityCtx    = regexp.MustCompile(`(?i)(passw|secret|token|api_?key|private_?key|secret_?key|salt|nonce|otp|signature|sign\b|auth|reset|csrf|verification|confirm|invite|one_time|pin\b)`)
-	secretSegment  = regexp.MustCompile(`(?i)^(.*_)?(token|secret|signature|sig|api_?key|apikey|secret_?key|private_?key|access_?key|auth_?key|hmac|digest|mac|otp|passcode)$`)
-	sensitiveField = regexp.MustCompile(`(?i)^(password\d?|passwd|pwd|new_password\d?|old_password|password_confirm|pin|cvv|cvc|card_?number|cc_?number|ssn|secret|token|api_?key|otp)$`)
-	placeholder    = regexp.MustCompile(`(?i)^(|x+|\*+|changeme|change-me|password|secret|todo|fixme|dummy|example|test|none|null|your[-_ ].*|<.*>|\$\{.*\}|%\(.*\)s|\{.*\})$`)
+	secretName = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)(passw(or)?d|passwd|pwd|secret|token|api_?key|apikey|private_?key|access_?key|auth_?key|signature|credential|session_?key|client_?secret)`)
+	})
+	securityCtx = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)(passw|secret|token|api_?key|private_?key|secret_?key|salt|nonce|otp|signature|sign\b|auth|reset|csrf|verification|confirm|invite|one_time|pin\b)`)
+	})
+	secretSegment = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(.*_)?(token|secret|signature|sig|api_?key|apikey|secret_?key|private_?key|access_?key|auth_?key|hmac|digest|mac|otp|passcode)$`)
+	})
+	sensitiveField = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(password\d?|passwd|pwd|new_password\d?|old_password|password_confirm|pin|cvv|cvc|card_?number|cc_?number|ssn|secret|token|api_?key|otp)$`)
+	})
+	placeholder = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(|x+|\*+|changeme|change-me|password|secret|todo|fixme|dummy|example|test|none|null|your[-_ ].*|<.*>|\$\{.*\}|%\(.*\)s|\{.*\})$`)
+	})
 )
 
 func (c *collector) line(m *taint.Module, n int) string { return m.File.LineText(n) }
@@ -312,7 +322,7 @@ func (c *collector) calls(views map[*taint.Func]bool) {
 			if v, ok := kw(cs.Call, "usedforsecurity"); ok && isFalse(v) {
 				break
 			}
-			if !securityCtx.MatchString(c.line(m, int(cs.Call.Lineno))) {
+			if !securityCtx().MatchString(c.line(m, int(cs.Call.Lineno))) {
 				break
 			}
 			f := at(m, cs.Call)
@@ -320,7 +330,7 @@ func (c *collector) calls(views map[*taint.Func]bool) {
 			c.add("DJG217", f)
 		// DJG218 random module in a security context.
 		case strings.HasPrefix(callee, "random.") && isRandomFunc(lastSeg(callee)):
-			if !securityCtx.MatchString(c.line(m, int(cs.Call.Lineno))) {
+			if !securityCtx().MatchString(c.line(m, int(cs.Call.Lineno))) {
 				break
 			}
 			f := at(m, cs.Call)
@@ -444,17 +454,17 @@ func sensitiveExpr(e python.Expr) string {
 	if i := strings.LastIndexAny(t, ".["); i >= 0 {
 		last = strings.Trim(t[i+1:], `'"]`)
 	}
-	if sensitiveField.MatchString(last) {
+	if sensitiveField().MatchString(last) {
 		return t
 	}
 	if s, ok := e.(*python.Subscript); ok {
-		if k, ok := constStr(s.Slice); ok && sensitiveField.MatchString(k) {
+		if k, ok := constStr(s.Slice); ok && sensitiveField().MatchString(k) {
 			return t
 		}
 	}
 	if c, ok := e.(*python.Call); ok {
 		if a, ok := c.Func.(*python.Attribute); ok && a.Attr == "get" && len(c.Args) > 0 {
-			if k, ok := constStr(c.Args[0]); ok && sensitiveField.MatchString(k) {
+			if k, ok := constStr(c.Args[0]); ok && sensitiveField().MatchString(k) {
 				return t
 			}
 		}
@@ -619,7 +629,7 @@ func secretOperand(e python.Expr, text string) bool {
 	if c, ok := e.(*python.Call); ok {
 		// request.headers.get("X-Api-Token"), request.GET.get("signature")
 		if a, ok := c.Func.(*python.Attribute); ok && a.Attr == "get" && len(c.Args) > 0 {
-			if k, ok := constStr(c.Args[0]); ok && secretName.MatchString(k) {
+			if k, ok := constStr(c.Args[0]); ok && secretName().MatchString(k) {
 				return true
 			}
 		}
@@ -629,7 +639,7 @@ func secretOperand(e python.Expr, text string) bool {
 		return false
 	}
 	if s, ok := e.(*python.Subscript); ok {
-		if k, ok := constStr(s.Slice); ok && secretName.MatchString(k) {
+		if k, ok := constStr(s.Slice); ok && secretName().MatchString(k) {
 			return true
 		}
 	}
@@ -638,7 +648,7 @@ func secretOperand(e python.Expr, text string) bool {
 		// password == confirm in a form; not a timing oracle on a secret.
 		return false
 	}
-	return secretSegment.MatchString(last)
+	return secretSegment().MatchString(last)
 }
 
 // ---- hard-coded secrets (DJG220) ----
@@ -675,7 +685,7 @@ func (c *collector) secrets() {
 			}
 			secret, ok := names[k.Arg]
 			if !ok {
-				secret = secretName.MatchString(k.Arg) && !strings.Contains(strings.ToLower(k.Arg), "token_")
+				secret = secretName().MatchString(k.Arg) && !strings.Contains(strings.ToLower(k.Arg), "token_")
 				names[k.Arg] = secret
 			}
 			if secret {
@@ -711,12 +721,12 @@ func (c *collector) secretAssign(m *taint.Module, name string, v python.Expr) {
 	if _, ok := v.(*python.Constant); !ok {
 		return
 	}
-	if !secretName.MatchString(name) || strings.HasSuffix(strings.ToUpper(name), "_FIELD") || strings.HasSuffix(strings.ToUpper(name), "_NAME") ||
+	if !secretName().MatchString(name) || strings.HasSuffix(strings.ToUpper(name), "_FIELD") || strings.HasSuffix(strings.ToUpper(name), "_NAME") ||
 		strings.HasSuffix(strings.ToUpper(name), "_URL") || strings.HasSuffix(strings.ToUpper(name), "_HEADER") || strings.HasSuffix(strings.ToUpper(name), "_LENGTH") {
 		return
 	}
 	s, ok := constStr(v)
-	if !ok || len(s) < 8 || placeholder.MatchString(s) || strings.ContainsAny(s, " \n") || !randomLooking(s) {
+	if !ok || len(s) < 8 || placeholder().MatchString(s) || strings.ContainsAny(s, " \n") || !randomLooking(s) {
 		return
 	}
 	f := at(m, v)

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -94,9 +95,9 @@ func Find(start string) (string, error) {
 	}
 }
 
-var toolTableRE = regexp.MustCompile(`(?m)^\s*\[\s*tool\s*\.\s*djangoguard\s*[\].]`)
+var toolTableRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*\[\s*tool\s*\.\s*djangoguard\s*[\].]`) })
 
-func hasToolTable(b []byte) bool { return toolTableRE.Match(b) }
+func hasToolTable(b []byte) bool { return toolTableRE().Match(b) }
 
 // Load reads the configuration file at path. For pyproject.toml only the
 // [tool.djangoguard] table is read; a pyproject.toml without it gives the
@@ -156,7 +157,7 @@ type parser struct {
 	prefix  []string
 }
 
-var headerRE = regexp.MustCompile(`^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$`)
+var headerRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$`) })
 
 // line finds the line where key (a path below the configuration table) is
 // set: "k = ..." inside the table, or "last = ..." inside a sub-table named
@@ -169,7 +170,7 @@ func (p *parser) line(key ...string) int {
 		cur := ""
 		keyRE := regexp.MustCompile(`^\s*["']?` + regexp.QuoteMeta(name) + `["']?\s*=`)
 		for i, l := range strings.Split(p.content, "\n") {
-			if m := headerRE.FindStringSubmatch(l); m != nil {
+			if m := headerRE().FindStringSubmatch(l); m != nil {
 				cur = strings.Join(strings.Fields(strings.ReplaceAll(m[1], " ", "")), "")
 				continue
 			}
@@ -185,9 +186,9 @@ func (p *parser) errf(key []string, format string, args ...any) error {
 	return &Error{File: p.file, Line: p.line(key...), Key: strings.Join(key, "."), Msg: fmt.Sprintf(format, args...)}
 }
 
-var codeRE = regexp.MustCompile(`^DJG[0-9]{3}$`)
+var codeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^DJG[0-9]{3}$`) })
 
-var codePrefixRE = regexp.MustCompile(`^DJG[0-9]{0,3}$`)
+var codePrefixRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^DJG[0-9]{0,3}$`) })
 
 // Keys lists the accepted configuration keys.
 var Keys = []string{"exclude", "fail-on", "ignore", "max-file-size", "select", "settings-module", "severity"}
@@ -201,7 +202,7 @@ func (p *parser) set(cfg *Config, key string, v any) error {
 			return err
 		}
 		for _, c := range list {
-			if !codePrefixRE.MatchString(strings.ToUpper(c)) {
+			if !codePrefixRE().MatchString(strings.ToUpper(c)) {
 				return p.errf(k, "%q is not a rule code or prefix (e.g. DJG101, DJG1)", c)
 			}
 		}
@@ -236,7 +237,7 @@ func (p *parser) set(cfg *Config, key string, v any) error {
 		cfg.FailOn = sev
 	case "settings-module":
 		s, ok := v.(string)
-		if !ok || !dottedRE.MatchString(s) {
+		if !ok || !dottedRE().MatchString(s) {
 			return p.errf(k, "must be a dotted module name such as \"mysite.settings.production\"")
 		}
 		cfg.SettingsModule = s
@@ -253,7 +254,7 @@ func (p *parser) set(cfg *Config, key string, v any) error {
 		}
 		for code, sv := range m {
 			kk := []string{key, code}
-			if !codeRE.MatchString(code) {
+			if !codeRE().MatchString(code) {
 				return p.errf(kk, "%q is not a rule code", code)
 			}
 			s, ok := sv.(string)
@@ -272,7 +273,9 @@ func (p *parser) set(cfg *Config, key string, v any) error {
 	return nil
 }
 
-var dottedRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+var dottedRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+})
 
 func (p *parser) strings(key []string, v any) ([]string, error) {
 	arr, ok := v.([]any)

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/djangoguard/djangoguard/internal/deps/pep440"
@@ -213,7 +214,9 @@ const (
 	CodeRange       = "DJG405"
 )
 
-var devFileRE = regexp.MustCompile(`(?i)(^|[^a-z])(dev|devel|develop|development|test|tests|testing|lint|linting|docs?|ci|local|tox|typing|mypy|qa|style|format)([^a-z]|$)`)
+var devFileRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(^|[^a-z])(dev|devel|develop|development|test|tests|testing|lint|linting|docs?|ci|local|tox|typing|mypy|qa|style|format)([^a-z]|$)`)
+})
 
 // isApplicationRequirements reports a requirements file an application
 // installs from: requirements*.txt and .txt files under a requirements
@@ -228,7 +231,7 @@ func isApplicationRequirements(p string) bool {
 func isProduction(p string) bool {
 	base := strings.TrimSuffix(path.Base(p), path.Ext(p))
 	dir := path.Base(path.Dir(p))
-	return !devFileRE.MatchString(base) && !devFileRE.MatchString(dir)
+	return !devFileRE().MatchString(base) && !devFileRE().MatchString(dir)
 }
 
 func isLocalPath(u string) bool {
@@ -270,7 +273,7 @@ func archiveVersion(u, key string) string {
 	return ver
 }
 
-var commitRE = regexp.MustCompile(`@[0-9a-f]{40}([#&]|$)`)
+var commitRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`@[0-9a-f]{40}([#&]|$)`) })
 
 // pinnedURL reports a direct reference that names one artifact: a VCS URL
 // at a full commit hash, or an archive/wheel URL (with a hash fragment or
@@ -280,7 +283,7 @@ func pinnedURL(u string) bool {
 		return false
 	}
 	if strings.Contains(u, "+") && strings.Contains(u, "://") && strings.HasPrefix(strings.SplitN(u, "://", 2)[0], "git") {
-		return commitRE.MatchString(u)
+		return commitRE().MatchString(u)
 	}
 	l := strings.ToLower(strings.SplitN(u, "#", 2)[0])
 	return strings.HasSuffix(l, ".whl") || strings.HasSuffix(l, ".tar.gz") || strings.HasSuffix(l, ".zip") || strings.Contains(u, "#sha256=")

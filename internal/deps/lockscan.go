@@ -19,9 +19,24 @@ func scanPackageLock(content []byte) ([]scannedPackage, error) {
 	var out []scannedPackage
 	var cur *scannedPackage
 	inPackage := false // the current table is a [[package]] root
-	lines := strings.Split(string(content), "\n")
-	for i := 0; i < len(lines); i++ {
-		ln := strings.TrimRight(lines[i], "\r")
+	text := string(content)
+	// next returns the line starting at offset off (without its "\n") and
+	// the offset of the line after it.
+	next := func(off int) (string, int) {
+		if j := strings.IndexByte(text[off:], '\n'); j >= 0 {
+			return text[off : off+j], off + j + 1
+		}
+		return text[off:], len(text) + 1
+	}
+	lineNo := 0
+	for off := 0; off <= len(text); {
+		raw, after := next(off)
+		off = after
+		lineNo++
+		if off > len(text) && raw == "" {
+			break
+		}
+		ln := strings.TrimRight(raw, "\r")
 		t := strings.TrimSpace(ln)
 		if t == "" || t[0] == '#' {
 			continue
@@ -30,38 +45,41 @@ func scanPackageLock(content []byte) ([]scannedPackage, error) {
 			h := stripTrailingComment(t)
 			switch {
 			case h == "[[package]]":
-				out = append(out, scannedPackage{line: i + 1})
+				out = append(out, scannedPackage{line: lineNo})
 				cur = &out[len(out)-1]
 				inPackage = true
 			case strings.HasPrefix(h, "[[") && strings.HasSuffix(h, "]]"), strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") && !strings.HasPrefix(h, "[["):
 				inPackage = false
 			default:
-				return nil, fmt.Errorf("line %d: malformed table header", i+1)
+				return nil, fmt.Errorf("line %d: malformed table header", lineNo)
 			}
 			continue
 		}
 		eq := keyEnd(t)
 		if eq < 0 {
-			return nil, fmt.Errorf("line %d: expected key = value", i+1)
+			return nil, fmt.Errorf("line %d: expected key = value", lineNo)
 		}
 		key := strings.Trim(strings.TrimSpace(t[:eq]), `"'`)
 		val := strings.TrimSpace(t[eq+1:])
 		// Gather a value that continues over several lines, scanning each
-		// line once.
-		start := i
+		// line once; rest is the text of the lines after the first.
+		start, restFrom := lineNo, off
 		depth, err := valueDepth(val, 0)
 		for err == nil && depth > 0 {
-			i++
-			if i >= len(lines) {
-				return nil, fmt.Errorf("line %d: value not closed before the end of the file", start+1)
+			if off > len(text) {
+				return nil, fmt.Errorf("line %d: value not closed before the end of the file", start)
 			}
-			depth, err = valueDepth(lines[i], depth)
+			var l string
+			l, off = next(off)
+			lineNo++
+			depth, err = valueDepth(l, depth)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %v", start+1, err)
+			return nil, fmt.Errorf("line %d: %v", start, err)
 		}
-		if i > start && inPackage {
-			val = strings.Join(append([]string{val}, lines[start+1:i+1]...), "\n")
+		rest := ""
+		if lineNo > start {
+			rest = text[restFrom:min(off-1, len(text))]
 		}
 		if !inPackage || cur == nil {
 			continue
@@ -69,23 +87,40 @@ func scanPackageLock(content []byte) ([]scannedPackage, error) {
 		switch key {
 		case "name":
 			cur.name, cur.nameErr = tomlString(val)
+			if q := strings.IndexByte(ln, '"'); q >= 0 && cur.nameErr == nil && strings.HasPrefix(ln[q:], `"`+cur.name+`"`) {
+				cur.nameLine, cur.nameCol = start, q+1
+			}
 		case "version":
 			cur.version, _ = tomlString(val)
 		case "category":
 			cur.category, _ = tomlString(val)
 		case "groups":
-			cur.groups = tomlStrings(val)
+			cur.groups = tomlStrings(joinValue(val, rest))
 		case "source":
-			cur.source = inlineKeys(val)
+			cur.source = inlineKeys(joinValue(val, rest))
 		case "files", "wheels", "sdist":
-			cur.hashes += strings.Count(val, "hash =") + strings.Count(val, "hash=")
+			cur.hashes += countHashes(val) + countHashes(rest)
 		}
 	}
 	return out, nil
 }
 
+// joinValue is a value's first line and the lines after it, as one string.
+func joinValue(first, rest string) string {
+	if rest == "" {
+		return first
+	}
+	return first + "\n" + rest
+}
+
+func countHashes(s string) int {
+	return strings.Count(s, "hash =") + strings.Count(s, "hash=")
+}
+
 type scannedPackage struct {
 	line     int
+	nameLine int // where the name's opening quote is, when on its key's line
+	nameCol  int // 1-based
 	name     string
 	nameErr  error
 	version  string

@@ -3,6 +3,7 @@ package deps
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // ParseRequirements reads a pip requirements file: comments, line
@@ -34,10 +35,10 @@ func ParseRequirements(p string, content []byte) *File {
 
 func isCommentLine(s string) bool { return strings.HasPrefix(strings.TrimSpace(s), "#") }
 
-var commentRE = regexp.MustCompile(`(^|\s+)#.*$`)
+var commentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|\s+)#.*$`) })
 
 func stripComment(s string) string {
-	return strings.TrimRight(commentRE.ReplaceAllString(s, ""), " \t")
+	return strings.TrimRight(commentRE().ReplaceAllString(s, ""), " \t")
 }
 
 // options that take a value and apply to the whole file.
@@ -144,9 +145,9 @@ func looksLikeURL(s string) bool {
 	return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "file:")
 }
 
-var eggVersionRE = regexp.MustCompile(`^(.+?)-[0-9][^-]*$`)
+var eggVersionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+?)-[0-9][^-]*$`) })
 
-var eggRE = regexp.MustCompile(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
+var eggRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`) })
 
 // urlRequirement reads "-e git+https://...#egg=name", "./path", or a
 // "name @ url" requirement.
@@ -161,10 +162,10 @@ func urlRequirement(s string) Dependency {
 		url = strings.TrimSpace(s[:j])
 	}
 	name := ""
-	if m := eggRE.FindStringSubmatch(url); m != nil {
+	if m := eggRE().FindStringSubmatch(url); m != nil {
 		name = m[1]
 		// "#egg=name-1.0" is an old form carrying the version.
-		if v := eggVersionRE.FindStringSubmatch(name); v != nil {
+		if v := eggVersionRE().FindStringSubmatch(name); v != nil {
 			name = v[1]
 		}
 	} else if strings.HasSuffix(url, ".whl") {

@@ -80,7 +80,7 @@ func parsePackageLock(p string, format Format, content []byte) (*File, error) {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	f := &File{Path: p, Format: format}
-	li := newLineIndex(content)
+	var li *lineIndex // only for names not found on their key's line
 	for _, pkg := range pkgs {
 		if pkg.nameErr != nil {
 			f.problem(pkg.line, "[[package]] name: %v", pkg.nameErr)
@@ -98,7 +98,14 @@ func parsePackageLock(p string, format Format, content []byte) (*File, error) {
 		d.Version = pkg.version
 		d.Specifier = "==" + pkg.version
 		d.Path = p
-		d.Line, d.Column = li.find(pkg.line, `"`+pkg.name+`"`)
+		if pkg.nameLine > 0 {
+			d.Line, d.Column = pkg.nameLine, pkg.nameCol
+		} else {
+			if li == nil {
+				li = newLineIndex(content)
+			}
+			d.Line, d.Column = li.find(pkg.line, `"`+pkg.name+`"`)
+		}
 		d.Column++
 		if pkg.category == "dev" || (len(pkg.groups) > 0 && !contains(pkg.groups, "default")) {
 			d.Group = "dev"

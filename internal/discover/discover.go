@@ -337,7 +337,7 @@ func readCapped(p string, limit int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, limit))
 }
 
-var codingRE = regexp.MustCompile(`^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)`)
+var codingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)`) })
 
 // pythonCoding returns the PEP 263 encoding declared in the first two lines.
 func pythonCoding(b []byte) string {
@@ -348,7 +348,7 @@ func pythonCoding(b []byte) string {
 		} else {
 			b = nil
 		}
-		if m := codingRE.FindSubmatch(line); m != nil {
+		if m := codingRE().FindSubmatch(line); m != nil {
 			return strings.ToLower(string(m[1]))
 		}
 		if len(bytes.TrimSpace(line)) > 0 && !bytes.HasPrefix(bytes.TrimSpace(line), []byte("#")) {

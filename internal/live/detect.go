@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,13 +22,13 @@ func looksHTML(b []byte) bool {
 		bytes.Contains(head, []byte("<head")) || bytes.Contains(head, []byte("<body"))
 }
 
-var gitHeadRE = regexp.MustCompile(`^(ref: refs/[^\s]+|[0-9a-f]{40}|[0-9a-f]{64})\s*$`)
+var gitHeadRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(ref: refs/[^\s]+|[0-9a-f]{40}|[0-9a-f]{64})\s*$`) })
 
 func looksGitHead(b []byte, _ string) bool {
-	return gitHeadRE.Match(bytes.TrimSpace(b[:min(len(b), 512)]))
+	return gitHeadRE().Match(bytes.TrimSpace(b[:min(len(b), 512)]))
 }
 
-var envLineRE = regexp.MustCompile(`^(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=`)
+var envLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=`) })
 
 func looksEnv(b []byte, _ string) bool {
 	if looksHTML(b) {
@@ -41,22 +42,26 @@ func looksEnv(b []byte, _ string) bool {
 			continue
 		}
 		lines++
-		if envLineRE.MatchString(l) {
+		if envLineRE().MatchString(l) {
 			hits++
 		}
 	}
 	return hits > 0 && hits*2 >= lines
 }
 
-var pyRE = regexp.MustCompile(`(?m)^(import [A-Za-z_]|from [A-Za-z_.]+ import |def [A-Za-z_]+\(|[A-Z_]{3,}\s*=|#!/usr/bin/env python)`)
+var pyRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^(import [A-Za-z_]|from [A-Za-z_.]+ import |def [A-Za-z_]+\(|[A-Z_]{3,}\s*=|#!/usr/bin/env python)`)
+})
 
 func looksPython(b []byte, _ string) bool {
-	return !looksHTML(b) && pyRE.Match(b[:min(len(b), 64<<10)])
+	return !looksHTML(b) && pyRE().Match(b[:min(len(b), 64<<10)])
 }
 
 func looksSwap(b []byte, _ string) bool { return bytes.HasPrefix(b, []byte("b0VIM ")) }
 
-var reqLineRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-\[\],]*\s*(==|>=|<=|~=|!=|>|<|@)`)
+var reqLineRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-\[\],]*\s*(==|>=|<=|~=|!=|>|<|@)`)
+})
 
 func looksRequirements(b []byte, _ string) bool {
 	if looksHTML(b) {
@@ -70,7 +75,7 @@ func looksRequirements(b []byte, _ string) bool {
 			continue
 		}
 		lines++
-		if reqLineRE.MatchString(l) || strings.EqualFold(l, "django") {
+		if reqLineRE().MatchString(l) || strings.EqualFold(l, "django") {
 			hits++
 		}
 	}
@@ -196,7 +201,7 @@ func permissiveCrossDomain(b []byte) (bool, error) {
 	return false, nil
 }
 
-var versionRE = regexp.MustCompile(`[0-9]+\.[0-9]+`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[0-9]+\.[0-9]+`) })
 
 // hasVersion says whether a banner such as Server names a version.
-func hasVersion(banner string) bool { return versionRE.MatchString(banner) }
+func hasVersion(banner string) bool { return versionRE().MatchString(banner) }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/djangoguard/djangoguard/internal/python"
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -114,7 +115,9 @@ func Load(ctx context.Context, t *rules.Target) ([]*Project, error) {
 	return v.([]*Project), nil
 }
 
-var settingsRefRE = regexp.MustCompile(`DJANGO_SETTINGS_MODULE["']?\s*[=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
+var settingsRefRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`DJANGO_SETTINGS_MODULE["']?\s*[=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
+})
 
 func load(ctx context.Context, t *rules.Target) ([]*Project, error) {
 	idx := newIndex(t)
@@ -275,11 +278,17 @@ func looksLikeSettings(t *rules.Target, f *rules.File) bool {
 }
 
 var (
-	prodRE  = regexp.MustCompile(`(^|[._])(prod|production|prd|live|deploy|deployment|release|heroku|docker)($|[._])`)
-	devRE   = regexp.MustCompile(`(^|[._])(dev|develop|development|local|localhost|debug)($|[._])`)
-	testRE  = regexp.MustCompile(`(^|[._])(test|tests|testing|ci|pytest)($|[._])`)
-	baseRE  = regexp.MustCompile(`(^|[._])(base|common|defaults|default|shared|components)($|[._])`)
-	stageRE = regexp.MustCompile(`(^|[._])(staging|stage|preprod|qa|uat)($|[._])`)
+	prodRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(^|[._])(prod|production|prd|live|deploy|deployment|release|heroku|docker)($|[._])`)
+	})
+	devRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(^|[._])(dev|develop|development|local|localhost|debug)($|[._])`)
+	})
+	testRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|[._])(test|tests|testing|ci|pytest)($|[._])`) })
+	baseRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(^|[._])(base|common|defaults|default|shared|components)($|[._])`)
+	})
+	stageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|[._])(staging|stage|preprod|qa|uat)($|[._])`) })
 )
 
 // roleOf guesses a settings module's role from its last name component.
@@ -290,15 +299,15 @@ func roleOf(name string) string {
 	}
 	last = strings.TrimPrefix(last, "settings_")
 	switch {
-	case prodRE.MatchString(last):
+	case prodRE().MatchString(last):
 		return "production"
-	case stageRE.MatchString(last):
+	case stageRE().MatchString(last):
 		return "staging"
-	case testRE.MatchString(last):
+	case testRE().MatchString(last):
 		return "test"
-	case devRE.MatchString(last):
+	case devRE().MatchString(last):
 		return "development"
-	case baseRE.MatchString(last):
+	case baseRE().MatchString(last):
 		return "base"
 	}
 	return ""

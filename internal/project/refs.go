@@ -60,7 +60,7 @@ func findSettingsRefs(t *rules.Target) []SettingsRef {
 				if strings.HasPrefix(strings.TrimSpace(line), "#") || strings.HasPrefix(strings.TrimSpace(line), ";") {
 					continue
 				}
-				if m := settingsRefRE.FindStringSubmatch(line); m != nil {
+				if m := settingsRefRE().FindStringSubmatch(line); m != nil {
 					out = append(out, SettingsRef{Module: m[1], Path: f.Path, Line: i, How: how})
 				}
 			}

@@ -3,6 +3,7 @@ package project
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/djangoguard/djangoguard/internal/python"
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -192,9 +193,11 @@ func mentionsDebug(e python.Expr) bool {
 	return found
 }
 
-var regexGroupRE = regexp.MustCompile(`\(\?P<[A-Za-z_][A-Za-z0-9_]*>([^)]*)\)`)
+var regexGroupRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\(\?P<[A-Za-z_][A-Za-z0-9_]*>([^)]*)\)`) })
 
-var converterRE = regexp.MustCompile(`<(?:([A-Za-z_][A-Za-z0-9_]*):)?[A-Za-z_][A-Za-z0-9_]*>`)
+var converterRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`<(?:([A-Za-z_][A-Za-z0-9_]*):)?[A-Za-z_][A-Za-z0-9_]*>`)
+})
 
 func (w *urlWalker) add(u *URL) {
 	if len(w.out) < maxURLs {
@@ -290,7 +293,7 @@ func (w *urlWalker) call(um *urlModule, c *python.Call, prefix string, guarded b
 		}
 		u := pos(&URL{Route: full, Regex: regex})
 		if regex {
-			for _, m := range regexGroupRE.FindAllStringSubmatch(route, -1) {
+			for _, m := range regexGroupRE().FindAllStringSubmatch(route, -1) {
 				conv := "str"
 				if m[1] == `\d+` || m[1] == `[0-9]+` {
 					conv = "int"
@@ -298,7 +301,7 @@ func (w *urlWalker) call(um *urlModule, c *python.Call, prefix string, guarded b
 				u.Converters = append(u.Converters, conv)
 			}
 		} else {
-			for _, m := range converterRE.FindAllStringSubmatch(route, -1) {
+			for _, m := range converterRE().FindAllStringSubmatch(route, -1) {
 				conv := m[1]
 				if conv == "" {
 					conv = "str"

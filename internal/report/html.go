@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -98,7 +99,7 @@ func WriteHTMLReport(w io.Writer, r *HTMLReport) error {
 		v.Probes = append(v.Probes, p)
 	}
 	v.Correlations = sortBySeverity(r.Correlations)
-	return htmlTemplate.Execute(w, v)
+	return htmlTemplate().Execute(w, v)
 }
 
 type htmlView struct {
@@ -270,7 +271,10 @@ var htmlFuncs = template.FuncMap{
 	},
 }
 
-var htmlTemplate = template.Must(template.New("report").Funcs(htmlFuncs).Parse(`<!DOCTYPE html>
+// htmlTemplate is parsed on first use, not at start-up: most runs never
+// write HTML.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(htmlFuncs).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -321,3 +325,4 @@ var htmlTemplate = template.Must(template.New("report").Funcs(htmlFuncs).Parse(`
 <div class="muted">{{.OWASP}}{{with .CWE}} · {{.}}{{end}}{{with .DjangoCheck}} · Django check {{.}}{{end}}</div>
 </div>
 {{end}}{{end}}{{end}}`))
+})

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Kind says what a rule looks at, and so which Pass fields it may use.
@@ -98,12 +99,12 @@ func OWASPName(code string) string {
 	return code
 }
 
-var codeRE = regexp.MustCompile(`^DJG[0-9]{3}$`)
+var codeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^DJG[0-9]{3}$`) })
 
 // Validate reports what is wrong with a rule's metadata, or nil.
 func (r *Rule) Validate() error {
 	var problems []string
-	if !codeRE.MatchString(r.Code) {
+	if !codeRE().MatchString(r.Code) {
 		problems = append(problems, "code must be DJG followed by three digits")
 	}
 	if r.Name == "" || strings.ToLower(r.Name) != r.Name || strings.ContainsAny(r.Name, " _") {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/djangoguard/djangoguard/internal/rules"
 )
@@ -12,7 +13,7 @@ import (
 // and other hash-comment files, `{# djangoguard: ignore[DJG301] #}` in
 // templates. Without codes it suppresses everything on its line and is
 // itself reported as DJG001.
-var suppressRE = regexp.MustCompile(`(?:#|\{#)\s*djangoguard:\s*ignore(?:\[([^\]]*)\])?`)
+var suppressRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:#|\{#)\s*djangoguard:\s*ignore(?:\[([^\]]*)\])?`) })
 
 type suppression struct {
 	codes []string // nil: all codes (bare)
@@ -33,7 +34,7 @@ func suppressions(f *rules.File) map[int][]suppression {
 		if !strings.Contains(text, "djangoguard:") {
 			continue
 		}
-		loc := suppressRE.FindStringSubmatchIndex(text)
+		loc := suppressRE().FindStringSubmatchIndex(text)
 		if loc == nil {
 			continue
 		}

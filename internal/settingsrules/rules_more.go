@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/djangoguard/djangoguard/internal/project"
 	"github.com/djangoguard/djangoguard/internal/python"
@@ -102,7 +103,9 @@ requests. It exists for notebooks and tests, not for deployment (Django's async.
 	Links: []string{djangoDocs + "topics/async/#envvar-DJANGO_ALLOW_ASYNC_UNSAFE", djangoDocs + "ref/checks/#asynchronous-support"},
 }, runAsyncUnsafe)
 
-var asyncUnsafeRE = regexp.MustCompile(`^\s*(?:export\s+)?DJANGO_ALLOW_ASYNC_UNSAFE\s*=\s*["']?([^"'\s#]*)`)
+var asyncUnsafeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*(?:export\s+)?DJANGO_ALLOW_ASYNC_UNSAFE\s*=\s*["']?([^"'\s#]*)`)
+})
 
 func runAsyncUnsafe(pass *rules.Pass) error {
 	for _, f := range pass.Target.Files {
@@ -119,7 +122,7 @@ func runAsyncUnsafe(pass *rules.Pass) error {
 				continue
 			}
 			for i := 1; i <= f.LineCount(); i++ {
-				if m := asyncUnsafeRE.FindStringSubmatch(f.LineText(i)); m != nil && m[1] != "" {
+				if m := asyncUnsafeRE().FindStringSubmatch(f.LineText(i)); m != nil && m[1] != "" {
 					pass.Report(rules.Finding{Path: f.Path, Line: i, Column: 1, DjangoCheck: "async.E001",
 						Message: "DJANGO_ALLOW_ASYNC_UNSAFE is set in an environment file: Django's async safety guard is off",
 						Setting: &rules.SettingRef{Name: "DJANGO_ALLOW_ASYNC_UNSAFE", Value: m[1], Path: f.Path, Line: i, Env: "DJANGO_ALLOW_ASYNC_UNSAFE"}})
@@ -276,7 +279,9 @@ deployment exposes tracebacks and settings.`,
 	})
 })
 
-var credentialNameRE = regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|access_?key|private_?key|auth_?key|client_?secret|credentials?)$`)
+var credentialNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key|access_?key|private_?key|auth_?key|client_?secret|credentials?)$`)
+})
 
 var hardcodedCredential = mk("DJG126", "hardcoded-credential", "A credential is written as a literal in settings", rules.High, rules.MediumConfidence, "A07", 798, rules.Doc{
 	Why: `Database passwords, SMTP passwords, cloud access keys and API tokens written in settings are in
@@ -325,7 +330,7 @@ func walkCredentials(setting, label string, v *settings.Value, depth int, found 
 			if i := strings.LastIndexByte(label, '['); i >= 0 {
 				key = strings.Trim(label[i:], `[]"`)
 			}
-			if !credentialNameRE.MatchString(key) || strings.HasSuffix(strings.ToUpper(key), "_FILE") {
+			if !credentialNameRE().MatchString(key) || strings.HasSuffix(strings.ToUpper(key), "_FILE") {
 				continue
 			}
 			lit, viaDefault, ok := literalSecret(a)

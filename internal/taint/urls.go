@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/djangoguard/djangoguard/internal/python"
 )
@@ -34,12 +35,14 @@ func (r *Route) describe() string {
 	return fmt.Sprintf("captured by %q in %s:%d", r.Pattern, r.Path, r.Line)
 }
 
-var converterRE = regexp.MustCompile(`<(?:([A-Za-z_][A-Za-z0-9_]*):)?([A-Za-z_][A-Za-z0-9_]*)>`)
-var namedGroupRE = regexp.MustCompile(`\(\?P<([A-Za-z_][A-Za-z0-9_]*)>`)
+var converterRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`<(?:([A-Za-z_][A-Za-z0-9_]*):)?([A-Za-z_][A-Za-z0-9_]*)>`)
+})
+var namedGroupRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\(\?P<([A-Za-z_][A-Za-z0-9_]*)>`) })
 
 func parsePathPattern(p string) map[string]RouteParam {
 	out := map[string]RouteParam{}
-	for _, m := range converterRE.FindAllStringSubmatch(p, -1) {
+	for _, m := range converterRE().FindAllStringSubmatch(p, -1) {
 		conv := m[1]
 		if conv == "" {
 			conv = "str"
@@ -54,7 +57,7 @@ func parsePathPattern(p string) map[string]RouteParam {
 // sub-expression is restricted to a safe character set.
 func parseRegexPattern(p string) map[string]RouteParam {
 	out := map[string]RouteParam{}
-	for _, loc := range namedGroupRE.FindAllStringSubmatchIndex(p, -1) {
+	for _, loc := range namedGroupRE().FindAllStringSubmatchIndex(p, -1) {
 		name := p[loc[2]:loc[3]]
 		// The group body runs to the matching parenthesis.
 		depth, i := 1, loc[1]

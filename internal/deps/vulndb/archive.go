@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/djangoguard/djangoguard/internal/deps/pep440"
@@ -26,13 +27,13 @@ type ArchiveEntry struct {
 }
 
 var (
-	archiveHeadingRE = regexp.MustCompile(`^([A-Z][a-z]+ [0-9]{1,2}, [0-9]{4}) - (.+)$`)
-	archiveCVERE     = regexp.MustCompile(":cve:`([0-9]{4}-[0-9]{4,})`")
-	archiveNoCVERE   = regexp.MustCompile(`^No CVE( [0-9]+)?$`)
-	archiveBulletRE  = regexp.MustCompile(`^\* Django ([0-9]+\.[0-9]+(?:\.[0-9]+)?):?(?:\s|$)`)
-	archiveLinkRE    = regexp.MustCompile("`Full\\s+description\\s*<([^>]+)>`_+")
-	rstLiteralRE     = regexp.MustCompile("``([^`]+)``")
-	rstRoleRE        = regexp.MustCompile(":[a-z]+:`([^`<]*?)\\s*(?:<[^>]*>)?`")
+	archiveHeadingRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Z][a-z]+ [0-9]{1,2}, [0-9]{4}) - (.+)$`) })
+	archiveCVERE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(":cve:`([0-9]{4}-[0-9]{4,})`") })
+	archiveNoCVERE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^No CVE( [0-9]+)?$`) })
+	archiveBulletRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\* Django ([0-9]+\.[0-9]+(?:\.[0-9]+)?):?(?:\s|$)`) })
+	archiveLinkRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("`Full\\s+description\\s*<([^>]+)>`_+") })
+	rstLiteralRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("``([^`]+)``") })
+	rstRoleRE        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(":[a-z]+:`([^`<]*?)\\s*(?:<[^>]*>)?`") })
 )
 
 // maxArchive bounds the archive file read by the generator.
@@ -71,7 +72,7 @@ func ParseArchive(src []byte) ([]ArchiveEntry, error) {
 		// A section title: text over an underline of "-" at least as long.
 		if i+1 < len(lines) && isUnderline(lines[i+1], '-') && len(lines[i+1]) >= len(ln) && ln != "" {
 			flush()
-			m := archiveHeadingRE.FindStringSubmatch(ln)
+			m := archiveHeadingRE().FindStringSubmatch(ln)
 			if m == nil {
 				i++
 				continue // a section that is not an issue
@@ -82,11 +83,11 @@ func ParseArchive(src []byte) ([]ArchiveEntry, error) {
 			}
 			cur = &ArchiveEntry{Line: i + 1, Date: d}
 			rest := strings.TrimSpace(m[2])
-			for _, c := range archiveCVERE.FindAllStringSubmatch(rest, -1) {
+			for _, c := range archiveCVERE().FindAllStringSubmatch(rest, -1) {
 				cur.CVEs = append(cur.CVEs, "CVE-"+c[1])
 			}
 			if len(cur.CVEs) == 0 {
-				if !archiveNoCVERE.MatchString(rest) {
+				if !archiveNoCVERE().MatchString(rest) {
 					return nil, fmt.Errorf("security archive line %d: cannot read the identifier in %q", i+1, ln)
 				}
 				cur.NoCVE = rest
@@ -111,7 +112,7 @@ func ParseArchive(src []byte) ([]ArchiveEntry, error) {
 			}
 			continue
 		}
-		if m := archiveBulletRE.FindStringSubmatch(ln); m != nil {
+		if m := archiveBulletRE().FindStringSubmatch(ln); m != nil {
 			v := m[1]
 			if strings.Count(v, ".") == 2 {
 				cur.Releases = appendUnique(cur.Releases, v)
@@ -143,12 +144,12 @@ func isUnderline(s string, c byte) bool {
 }
 
 func archiveSummary(p string) (summary, url string) {
-	if m := archiveLinkRE.FindStringSubmatch(p); m != nil {
+	if m := archiveLinkRE().FindStringSubmatch(p); m != nil {
 		url = strings.TrimSpace(m[1])
 		p = strings.Replace(p, m[0], "", 1)
 	}
-	p = rstLiteralRE.ReplaceAllString(p, "$1")
-	p = rstRoleRE.ReplaceAllString(p, "$1")
+	p = rstLiteralRE().ReplaceAllString(p, "$1")
+	p = rstRoleRE().ReplaceAllString(p, "$1")
 	return summarize(strings.TrimSpace(p)), url
 }
 

@@ -71,10 +71,24 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func unmarshalRecords(data []byte) ([]*Record, error) {
-	text := string(data)
+// splitTabs appends the tab-separated fields of line to dst.
+func splitTabs(line string, dst []string) []string {
+	for {
+		i := strings.IndexByte(line, '\t')
+		if i < 0 {
+			return append(dst, line)
+		}
+		dst = append(dst, line[:i])
+		line = line[i+1:]
+	}
+}
+
+// unmarshalRecords parses the records of one package. The records share
+// text's memory.
+func unmarshalRecords(text string) ([]*Record, error) {
 	var out []*Record
 	var cur *Record
+	var buf [16]string // fields of the current line; longer lines spill
 	lineNo := 0
 	for len(text) > 0 {
 		lineNo++
@@ -91,7 +105,7 @@ func unmarshalRecords(data []byte) ([]*Record, error) {
 		if line == "" {
 			continue
 		}
-		fs := strings.Split(line, "\t")
+		fs := splitTabs(line, buf[:0])
 		switch fs[0] {
 		case "R":
 			if len(fs) != 9 || fs[1] == "" {

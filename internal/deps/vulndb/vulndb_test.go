@@ -3,6 +3,7 @@ package vulndb
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -261,6 +263,8 @@ func TestDecodeRejects(t *testing.T) {
 		"truncated": good.Bytes()[:len(magic)+5],
 		"schema":    []byte(magic + `{"meta":{"schema":9},"index":{}}` + "\n"),
 		"span":      []byte(magic + `{"meta":{"schema":1},"index":{"p":[0,999,10]}}` + "\n"),
+		"raw span":  []byte(magic + `{"meta":{"schema":1},"encoding":"raw","index":{"p":[0,4,10]}}` + "\nabcd"),
+		"encoding":  []byte(magic + `{"meta":{"schema":1},"encoding":"zstd","index":{}}` + "\n"),
 	}
 	for name, b := range cases {
 		if _, err := Decode(b, "test"); err == nil {
@@ -275,6 +279,81 @@ func TestDecodeRejects(t *testing.T) {
 	}
 	if _, err := db.Records("p"); err == nil {
 		t.Error("corrupt body accepted")
+	}
+	badRaw := []byte(magic + `{"meta":{"schema":1},"encoding":"raw","index":{"p":[0,4,4]}}` + "\nabcd")
+	if db, err = Decode(badRaw, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Records("p"); err == nil {
+		t.Error("corrupt raw body accepted")
+	}
+}
+
+// deflated rewrites a database file with raw bodies as one with DEFLATE
+// bodies, the encoding of files written before raw bodies.
+func deflated(t *testing.T, b []byte) []byte {
+	t.Helper()
+	rest := b[len(magic):]
+	nl := bytes.IndexByte(rest, '\n')
+	var h header
+	if err := json.Unmarshal(rest[:nl], &h); err != nil {
+		t.Fatal(err)
+	}
+	if h.Encoding != encodingRaw {
+		t.Fatalf("encoding %q, want raw", h.Encoding)
+	}
+	body := rest[nl+1:]
+	pkgs := make([]string, 0, len(h.Index))
+	for p := range h.Index {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	var out bytes.Buffer
+	for _, p := range pkgs {
+		span := h.Index[p]
+		start := out.Len()
+		zw, _ := flate.NewWriter(&out, flate.BestCompression)
+		zw.Write(body[span[0] : span[0]+span[1]])
+		zw.Close()
+		h.Index[p] = [3]int{start, out.Len() - start, span[1]}
+	}
+	h.Encoding = ""
+	hb, _ := json.Marshal(h)
+	return append(append(append([]byte(magic), hb...), '\n'), out.Bytes()...)
+}
+
+// TestDeflateBodiesStillRead: a database cached by an older djangoguard
+// (DEFLATE bodies) decodes to the same records as the raw one.
+func TestDeflateBodiesStillRead(t *testing.T) {
+	old := deflated(t, embeddedDB)
+	if len(old) >= len(embeddedDB) {
+		t.Fatalf("deflated copy is %d bytes, raw %d: not compressed", len(old), len(embeddedDB))
+	}
+	a, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decode(old, "deflated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra, err := a.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := b.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ra) == 0 || len(ra) != len(rb) {
+		t.Fatalf("%d records raw, %d deflated", len(ra), len(rb))
+	}
+	for i := range ra {
+		ja, _ := json.Marshal(ra[i])
+		jb, _ := json.Marshal(rb[i])
+		if !bytes.Equal(ja, jb) {
+			t.Fatalf("record %d differs:\nraw     %s\ndeflate %s", i, ja, jb)
+		}
 	}
 }
 
