@@ -95,7 +95,9 @@ func scanPackageLock(content []byte) ([]scannedPackage, error) {
 		case "category":
 			cur.category, _ = tomlString(val)
 		case "groups":
-			cur.groups = tomlStrings(joinValue(val, rest))
+			if strings.HasPrefix(val, "[") {
+				cur.groups = tomlStrings(joinValue(val, rest))
+			}
 		case "source":
 			cur.source = inlineKeys(joinValue(val, rest))
 		case "files", "wheels", "sdist":
@@ -113,8 +115,34 @@ func joinValue(first, rest string) string {
 	return first + "\n" + rest
 }
 
+// countHashes counts the bare "hash" keys of the inline tables in s
+// (files = [{file = "...", hash = "sha256:..."}, ...]), outside strings.
 func countHashes(s string) int {
-	return strings.Count(s, "hash =") + strings.Count(s, "hash=")
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\'':
+			// Skip the string; an unterminated one ends the value.
+			j := i + 1
+			for j < len(s) && s[j] != c && s[j] != '\n' {
+				if s[j] == '\\' && c == '"' {
+					j++
+				}
+				j++
+			}
+			i = j
+		case c == 'h' && strings.HasPrefix(s[i:], "hash") && (i == 0 || strings.IndexByte("{, \t\n", s[i-1]) >= 0):
+			j := i + 4
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+				j++
+			}
+			if j < len(s) && s[j] == '=' {
+				n++
+			}
+			i = j - 1
+		}
+	}
+	return n
 }
 
 type scannedPackage struct {
