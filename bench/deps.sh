@@ -9,7 +9,10 @@
 # (user + system, cpu-ms/op in the Go benchmarks) do much less, so both are
 # printed.
 #
-# Needs GNU time (/usr/bin/time, Debian package "time").
+# The binary is timed with hyperfine (Debian package "hyperfine": it runs
+# the command directly, without a shell, and reports the median) when it is
+# installed, else with a loop around GNU time (/usr/bin/time, Debian
+# package "time"), whose own start adds a few ms to every wall time.
 # Usage: bench/deps.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +31,17 @@ export DJANGOGUARD_CACHE_DIR="$tmp/cache" # embedded database only
 time_cmd() {
 	local label=$1
 	shift
+	if command -v hyperfine >/dev/null; then
+		hyperfine -N -i --warmup 3 --runs "$runs" --export-json "$tmp/h.json" "$*" >/dev/null 2>&1
+		python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+ms = lambda s: s * 1000
+print("%s: wall median %.1f ms, mean %.1f ms, min %.1f ms; CPU user %.1f ms + system %.1f ms per run (%d runs, hyperfine)" % (
+    sys.argv[2], ms(r["median"]), ms(r["mean"]), ms(r["min"]), ms(r["user"]), ms(r["system"]), len(r["times"])))
+' "$tmp/h.json" "$label"
+		return
+	fi
 	local best="" total=0 cpu=0 i=0 start end ms c
 	while [ "$i" -lt "$runs" ]; do
 		start=$(date +%s%N)

@@ -42,8 +42,9 @@ func Reserve(want int) (Plan, error) {
 // the program started with). Objects allocated next go to those low free
 // addresses first, so leaving them out would put the first few MiB of every
 // run, a whole dependency audit, on small pages. A 2 MiB region that already
-// has small pages keeps them; the kernel only uses a huge page for a region
-// that is untouched when first faulted. Everything between the two is Go heap
+// has small pages keeps them (the kernel only uses a huge page for a region
+// that is untouched when first faulted) unless it is collapsed, which advise
+// asks for. Everything between the two is Go heap
 // (the runtime maps its arenas in one ascending run); should a gap or a
 // foreign mapping sit there, madvise skips the gap and a huge page hint on
 // other anonymous memory changes only its page size.
@@ -58,6 +59,19 @@ func advise(n, huge int) error {
 	}
 	low -= low % uintptr(huge)
 	_, _, errno := syscall.Syscall(syscall.SYS_MADVISE, low, end-low, syscall.MADV_HUGEPAGE)
+	if errno == 0 || errno == syscall.ENOMEM {
+		// The regions below the slice hold the program's start-up
+		// allocations on small pages, and the runtime hands out their free
+		// space first. Collapse them into huge pages now (MADV_COLLAPSE,
+		// Linux 6.1+: copies what is there, about 2 MiB per region), so
+		// that free space faults no more. Best effort: older kernels say
+		// EINVAL and nothing changes.
+		cend := start + uintptr(huge) - 1
+		cend -= cend % uintptr(huge)
+		if cend > low {
+			syscall.Syscall(syscall.SYS_MADVISE, low, cend-low, madvCollapse)
+		}
+	}
 	runtime.KeepAlive(b)
 	b = nil
 	runtime.GC() // give the range back to the page allocator now
@@ -83,6 +97,9 @@ func SetBudget(inputBytes int64) (Budget, bool) {
 	debug.SetGCPercent(-1)
 	return b, true
 }
+
+// madvCollapse is MADV_COLLAPSE (Linux 6.1), which package syscall lacks.
+const madvCollapse = 25
 
 func readSystem() system {
 	s := system{
