@@ -49,4 +49,5 @@ go test -count=1 -v -run 'TestDifferentialCPython$' ./internal/python/ | grep -E
 
 echo "== go test -race (packages with concurrency)"
 go test -count=1 -race -short "$@" ./internal/discover ./internal/scan ./internal/coderules ./internal/taint \
-  ./internal/templaterules ./internal/views ./internal/live ./internal/store ./internal/server
+  ./internal/templaterules ./internal/views ./internal/live ./internal/store ./internal/server \
+  ./internal/deps ./internal/deps/vulndb

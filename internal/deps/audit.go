@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/djangoguard/djangoguard/internal/deps/pep440"
@@ -80,21 +81,9 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 	if cfg.Warn == 0 {
 		cfg.Warn = 90 * 24 * time.Hour
 	}
-	// Decode the records of every package looked up below on all cores
-	// first: a large lock file touches hundreds of packages.
-	var keys []string
-	for _, f := range pr.Files {
-		for i := range f.Deps {
-			if f.Deps[i].Key != "" && (f.Deps[i].Version != "" || len(f.Deps[i].Spec.Clauses) > 0) {
-				keys = append(keys, f.Deps[i].Key)
-			}
-		}
-	}
-	if len(keys) >= 64 {
-		if db, err := getDB(); err == nil {
-			db.Prefetch(keys, runtime.GOMAXPROCS(0))
-		}
-	}
+	// A large lock file touches hundreds of packages: decode their records
+	// and match the pinned versions on all cores first.
+	matched := matchAll(pr, getDB)
 	for _, f := range pr.Files {
 		appReqs := f.Format == Requirements && isApplicationRequirements(f.Path) && !pr.IsConstraint(f.Path)
 		pinnedByConstraint := map[string]bool{}
@@ -136,10 +125,16 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 				db, err := getDB()
 				if err != nil {
 					res.DBErr = err
-				} else if iss, err := vulnerable(db, d, v); err != nil {
-					return nil, err
-				} else if iss != nil {
-					res.Issues = append(res.Issues, *iss)
+				} else {
+					m, ok := matched[d]
+					if !ok {
+						m.iss, m.err = vulnerable(db, d, v)
+					}
+					if m.err != nil {
+						return nil, m.err
+					} else if m.iss != nil {
+						res.Issues = append(res.Issues, *m.iss)
+					}
 				}
 				if d.Key == "django" {
 					if iss := support(cfg.Calendar, now, cfg.Warn, d, v); iss != nil {
@@ -309,6 +304,72 @@ func unpinned(f *File, d *Dependency) Issue {
 
 // vulnerable checks one pinned dependency and returns one issue listing
 // every advisory that affects it.
+// match is the result of vulnerable for one dependency.
+type match struct {
+	iss *Issue
+	err error
+}
+
+// matchAll runs vulnerable for every dependency with a pinned version on
+// all cores, when there are enough of them to pay for it (64 or more);
+// Audit computes the others itself. Records are decoded on first lookup
+// (vulndb.DB is safe for concurrent use) and vulnerable only reads.
+func matchAll(pr *Project, getDB func() (*vulndb.DB, error)) map[*Dependency]match {
+	type job struct {
+		d *Dependency
+		v pep440.Version
+	}
+	var jobs []job
+	for _, f := range pr.Files {
+		for i := range f.Deps {
+			d := &f.Deps[i]
+			if d.Editable && d.Key == "" {
+				continue
+			}
+			version := d.Version
+			if d.URL != "" {
+				version = archiveVersion(d.URL, d.Key)
+			}
+			if version == "" {
+				continue
+			}
+			if v, err := pep440.Parse(version); err == nil {
+				jobs = append(jobs, job{d, v})
+			}
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(jobs) < 64 || workers < 2 {
+		return nil
+	}
+	db, err := getDB()
+	if err != nil {
+		return nil
+	}
+	out := make([]match, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				j := int(next.Add(1)) - 1
+				if j >= len(jobs) {
+					return
+				}
+				out[j].iss, out[j].err = vulnerable(db, jobs[j].d, jobs[j].v)
+			}
+		}()
+	}
+	wg.Wait()
+	m := make(map[*Dependency]match, len(jobs))
+	for j, jb := range jobs {
+		m[jb.d] = out[j]
+	}
+	return m
+}
+
 func vulnerable(db *vulndb.DB, d *Dependency, v pep440.Version) (*Issue, error) {
 	recs, err := db.Query(d.Key, v)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -384,6 +385,44 @@ func TestDatabaseFailure(t *testing.T) {
 		err := r.Run(rules.NewPass(context.Background(), r, target, nil, func(rules.Finding) {}))
 		if (err != nil) != (r.Code == CodeVulnerable) {
 			t.Errorf("%s: err = %v", r.Code, err)
+		}
+	}
+}
+
+// TestParallelMatchingIsSequentialMatching: a lock file large enough for
+// matchAll (1,324 packages) gives the same issues, in the same order, with
+// one core as with several.
+func TestParallelMatchingIsSequentialMatching(t *testing.T) {
+	audit := func() []string {
+		cfg := Config{DB: vulndb.NewStore("").DB, Now: func() time.Time { return day("2026-11-23") }, Calendar: DefaultCalendar()}
+		pr := Load(context.Background(), []string{"poetry.lock"}, DiskOpener("testdata/bench"))
+		if len(pr.Problems) > 0 {
+			t.Fatal(pr.Problems)
+		}
+		if m := matchAll(pr, cfg.DB); runtime.GOMAXPROCS(0) > 1 && len(m) < 1000 {
+			t.Fatalf("matchAll matched %d dependencies, want all pinned ones", len(m))
+		}
+		res, err := Audit(pr, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, is := range res.Issues {
+			out = append(out, fmt.Sprintf("%s %s:%d:%d %s %s", is.Code, is.Path, is.Line, is.Column, is.Severity, is.Message))
+		}
+		return out
+	}
+	prev := runtime.GOMAXPROCS(4)
+	par := audit()
+	runtime.GOMAXPROCS(1)
+	seq := audit()
+	runtime.GOMAXPROCS(prev)
+	if len(par) < 300 || len(par) != len(seq) {
+		t.Fatalf("%d issues with 4 cores, %d with 1", len(par), len(seq))
+	}
+	for i := range par {
+		if par[i] != seq[i] {
+			t.Fatalf("issue %d differs:\n4 cores: %s\n1 core:  %s", i, par[i], seq[i])
 		}
 	}
 }

@@ -203,31 +203,6 @@ func (db *DB) inflate(span [3]int) ([]byte, error) {
 	return raw, nil
 }
 
-// Prefetch decodes the records of the given packages on up to workers
-// goroutines, so that later lookups find them ready. Errors are left for
-// the lookups to report.
-func (db *DB) Prefetch(pkgs []string, workers int) {
-	if workers < 2 || len(pkgs) < 2*workers {
-		return
-	}
-	var wg sync.WaitGroup
-	next := make(chan string)
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range next {
-				db.Records(p)
-			}
-		}()
-	}
-	for _, p := range pkgs {
-		next <- p
-	}
-	close(next)
-	wg.Wait()
-}
-
 // Query returns the records affecting version v of package pkg, ordered by
 // ID.
 func (db *DB) Query(pkg string, v pep440.Version) ([]*Record, error) {

@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -609,10 +610,9 @@ func FuzzParseReleaseTable(f *testing.F) {
 	})
 }
 
-// TestPrefetchConcurrent decodes every package on several goroutines while
-// others query (run with -race), and checks the results match a
-// sequential decode.
-func TestPrefetchConcurrent(t *testing.T) {
+// TestConcurrentLookups: several goroutines decoding and querying the same
+// packages at once (as deps' matchAll does) see what one goroutine sees.
+func TestConcurrentLookups(t *testing.T) {
 	db, err := Embedded()
 	if err != nil {
 		t.Fatal(err)
@@ -621,15 +621,17 @@ func TestPrefetchConcurrent(t *testing.T) {
 	for p := range db.index {
 		pkgs = append(pkgs, p)
 	}
-	done := make(chan bool)
-	go func() {
-		for _, p := range pkgs[:50] {
-			db.Query(p, pep440.MustParse("1.0"))
-		}
-		done <- true
-	}()
-	db.Prefetch(pkgs, 4)
-	<-done
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, p := range pkgs {
+				db.Query(p, pep440.MustParse("1.0"))
+			}
+		}()
+	}
+	wg.Wait()
 	seq, _ := Embedded()
 	for _, p := range pkgs {
 		a, err1 := db.Records(p)
