@@ -266,9 +266,10 @@ var statePool = sync.Pool{New: func() any { return &fnState{env: map[string]Valu
 
 // release returns st to the pool once nothing reads it any more.
 func (a *analyzer) release(st *fnState) {
-	env := st.env
+	env, stack := st.env, st.argStack
 	clear(env)
-	*st = fnState{env: env}
+	clear(stack[:cap(stack)])
+	*st = fnState{env: env, argStack: stack[:0]}
 	statePool.Put(st)
 }
 

@@ -1,6 +1,7 @@
 package taint
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/djangoguard/djangoguard/internal/python"
@@ -47,14 +48,7 @@ func RenderContextArg(callee string) int {
 func (s *fnState) call(c *python.Call, depth int) Value {
 	var recv Value
 	method := ""
-	callee, ok := s.f.callees[c]
-	if !ok {
-		callee = s.resolveCallee(c.Func)
-		if s.f.callees == nil {
-			s.f.callees = map[*python.Call]string{}
-		}
-		s.f.callees[c] = callee
-	}
+	callee := s.resolveCallee(c.Func)
 	switch fn := c.Func.(type) {
 	case *python.Attribute:
 		method = fn.Attr
@@ -65,10 +59,20 @@ func (s *fnState) call(c *python.Call, depth int) Value {
 	default:
 		recv = s.eval(c.Func, depth)
 	}
-	args := make([]Value, len(c.Args))
-	for i, a := range c.Args {
-		args[i] = s.eval(a, depth)
+	// The argument values live on a stack shared by the calls of this
+	// analysis (nested calls push above and pop back before we read), so
+	// only the calls kept as CallSites allocate their own copy.
+	base := len(s.argStack)
+	for _, a := range c.Args {
+		v := s.eval(a, depth)
+		s.argStack = append(s.argStack, v)
 	}
+	top := len(s.argStack)
+	args := s.argStack[base:top:top]
+	defer func() {
+		clear(s.argStack[base:top])
+		s.argStack = s.argStack[:base]
+	}()
 	var kws map[string]Value
 	if len(c.Keywords) > 0 {
 		kws = make(map[string]Value, len(c.Keywords))
@@ -88,7 +92,7 @@ func (s *fnState) call(c *python.Call, depth int) Value {
 		}
 	}
 	if s.record && recordCall(callee, method, c) {
-		cs := &CallSite{Mod: s.m, Func: s.f, Call: c, Callee: callee, Method: method, Recv: recv, Args: args, Kws: kws, InPost: s.inPost > 0}
+		cs := &CallSite{Mod: s.m, Func: s.f, Call: c, Callee: callee, Method: method, Recv: recv, Args: slices.Clone(args), Kws: kws, InPost: s.inPost > 0}
 		if p := RenderContextArg(callee); p >= 0 {
 			cs.Dicts = map[int]map[string]Value{}
 			if p < len(c.Args) {

@@ -166,6 +166,8 @@ type fnState struct {
 	// compound holds the base names that have per-attribute or per-key
 	// entries in env ("obj" for "obj.title", "ctx" for "ctx[q]").
 	compound map[string]bool
+	// argStack holds the argument values of the calls being evaluated.
+	argStack []Value
 }
 
 func (s *fnState) markCompound(key string) {

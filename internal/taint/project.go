@@ -51,10 +51,9 @@ type Func struct {
 	Decorators []string
 	Nested     bool // defined inside another function
 
-	// Per-function caches, filled on the first analysis and reused by the
+	// Per-function cache, filled on the first analysis and reused by the
 	// later rounds (a function is analysed by one goroutine at a time).
 	paramVals []Value
-	callees   map[*python.Call]string
 	// sum is the function's latest summary, published as soon as it is
 	// computed so that callers analysed later in the same round use it.
 	sum atomic.Pointer[Summary]
