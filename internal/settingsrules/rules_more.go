@@ -1009,21 +1009,35 @@ func bruteForceProtected(j *judged) bool {
 // codeMentions says whether a Python file (not a settings module or a
 // test) imports one of the names: evidence of per-view rate limiting.
 func codeMentions(t *rules.Target, names ...string) bool {
-	var needles [][]byte
-	for _, n := range names {
-		needles = append(needles, []byte("import "+n), []byte("from "+n), []byte("@"+n), []byte(n+" ="))
-	}
 	for _, f := range t.FilesOf(rules.PythonFile) {
 		if strings.Contains(f.Path, "test") || strings.Contains(f.Path, "/settings") {
 			continue
 		}
-		for _, nd := range needles {
-			if bytes.Contains(f.Content, nd) {
+		for _, n := range names {
+			if mentions(f.Content, n) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// mentions reports whether src holds "import n", "from n", "@n" or "n =":
+// one pass over src per name, looking at what surrounds each occurrence.
+func mentions(src []byte, n string) bool {
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte(n))
+		if i < 0 {
+			return false
+		}
+		i += off
+		before, after := src[:i], src[i+len(n):]
+		if bytes.HasSuffix(before, []byte("import ")) || bytes.HasSuffix(before, []byte("from ")) ||
+			bytes.HasSuffix(before, []byte("@")) || bytes.HasPrefix(after, []byte(" =")) {
+			return true
+		}
+		off = i + 1
+	}
 }
 
 var drfPermissions = mk("DJG146", "drf-default-permissions", "Django REST framework has no default permission, or AllowAny", rules.Medium, rules.MediumConfidence, "A01", 862, rules.Doc{
