@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/djangoguard/djangoguard/internal/python"
 	"github.com/djangoguard/djangoguard/internal/rules"
@@ -65,33 +66,36 @@ func workers() int {
 	return n
 }
 
-// parallel runs f(i) for i in [0,n) on bounded workers, stopping early when
-// ctx is cancelled.
+// parallel runs f(i) for i in [0,n) on bounded workers, in ascending order
+// of i as far as workers allow, stopping early when ctx is cancelled. Workers
+// take the next index from a shared counter: a scan has tens of thousands
+// of small units, and handing each over a channel cost a goroutine switch.
 func parallel(ctx context.Context, n int, f func(i int)) error {
+	var next atomic.Int64
+	var stopped atomic.Bool
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers(); w++ {
+	for w := 0; w < min(workers(), n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if i%64 == 0 && ctx.Err() != nil {
+					stopped.Store(true)
+					return
+				}
 				f(i)
 			}
 		}()
 	}
-	var err error
-loop:
-	for i := 0; i < n; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			err = ctx.Err()
-			break loop
-		}
-	}
-	close(next)
 	wg.Wait()
-	return err
+	if stopped.Load() {
+		return ctx.Err()
+	}
+	return nil
 }
 
 func analyze(ctx context.Context, t *rules.Target) (*Result, error) {
