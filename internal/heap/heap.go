@@ -30,7 +30,9 @@ package heap
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"runtime/debug"
 )
 
 // Default reports whether the user asked for the Go runtime's own heap
@@ -136,4 +138,21 @@ func budget(s system, inputBytes int64) Budget {
 		limit = floorLimit
 	}
 	return Budget{Limit: limit}
+}
+
+// SetBudget turns the proportional collector off and sets a memory limit
+// for an analysis of inputBytes of source (see the package documentation).
+// It may be called again once the input is known; the limit only grows. It
+// does nothing, and returns false, when Default() holds.
+func SetBudget(inputBytes int64) (Budget, bool) {
+	if Default() {
+		return Budget{}, false
+	}
+	b := budget(readSystem(), inputBytes)
+	if cur := debug.SetMemoryLimit(-1); cur < math.MaxInt64 && cur > b.Limit {
+		b.Limit = cur
+	}
+	debug.SetMemoryLimit(b.Limit)
+	debug.SetGCPercent(-1)
+	return b, true
 }

@@ -6,10 +6,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"math"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -81,26 +79,10 @@ func advise(n, huge int) error {
 	return nil
 }
 
-// SetBudget turns the proportional collector off and sets a memory limit
-// for an analysis of inputBytes of source (see the package documentation).
-// It may be called again once the input is known; the limit only grows. It
-// does nothing, and returns false, when Default() holds.
-func SetBudget(inputBytes int64) (Budget, bool) {
-	if Default() {
-		return Budget{}, false
-	}
-	b := budget(readSystem(), inputBytes)
-	if cur := debug.SetMemoryLimit(-1); cur < math.MaxInt64 && cur > b.Limit {
-		b.Limit = cur
-	}
-	debug.SetMemoryLimit(b.Limit)
-	debug.SetGCPercent(-1)
-	return b, true
-}
-
 // madvCollapse is MADV_COLLAPSE (Linux 6.1), which package syscall lacks.
 const madvCollapse = 25
 
+// readSystem reads what plan and budget depend on from the running kernel.
 func readSystem() system {
 	s := system{
 		hugePage:   int(readInt("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", 0)),
