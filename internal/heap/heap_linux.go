@@ -42,12 +42,12 @@ func Reserve(want int) (Plan, error) {
 // run, a whole dependency audit, on small pages. A 2 MiB region that already
 // has small pages keeps them (the kernel only uses a huge page for a region
 // that is untouched when first faulted) unless it is collapsed, which advise
-// asks for. Everything between the two is Go heap
-// (the runtime maps its arenas in one ascending run); should a gap or a
-// foreign mapping sit there, madvise skips the gap and a huge page hint on
-// other anonymous memory changes only its page size.
+// asks for. Everything between the two is Go heap (the runtime maps its
+// arenas in one ascending run); should a gap or a foreign mapping sit there,
+// madvise skips the gap and a huge page hint on other anonymous memory
+// changes only its page size.
 func advise(n, huge int) error {
-	low := uintptr(unsafe.Pointer(new([16]byte)))
+	low := uintptr(unsafe.Pointer(heapObject()))
 	b := make([]byte, n+huge)
 	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	end := start + uintptr(len(b))
@@ -78,6 +78,12 @@ func advise(n, huge int) error {
 	}
 	return nil
 }
+
+// heapObject returns a fresh small heap object: returned from a function
+// that is not inlined, it cannot live on the caller's stack.
+//
+//go:noinline
+func heapObject() *[16]byte { return new([16]byte) }
 
 // madvCollapse is MADV_COLLAPSE (Linux 6.1), which package syscall lacks.
 const madvCollapse = 25
