@@ -107,9 +107,10 @@ func budgetForInput(ctx context.Context) func(files int, bytes int64) {
 }
 
 // heapReserve is how much heap a command line is expected to touch, for the
-// huge page reservation (internal/heap); 0 leaves the heap as Go sets it up. Scans of large projects touch
-// hundreds of MiB; a dependency audit of a large lock file about 20 MiB.
-// Other commands are short or long-running (serve) and are left alone.
+// huge page reservation (internal/heap); 0 leaves the heap as Go sets it
+// up. Scans of large projects touch hundreds of MiB; a dependency audit of
+// a large lock file about 20 MiB. Other commands are short or run for days
+// (serve) and are left alone.
 func heapReserve(args []string) int {
 	if len(args) == 0 {
 		return 0
@@ -128,6 +129,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runContext(context.Background(), args, stdout, stderr)
 }
 
+// runContext is run with the context the commands see.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
