@@ -107,10 +107,6 @@ type Budget struct {
 	Limit int64 // the memory limit in bytes; the proportional collector is off
 }
 
-func (b Budget) String() string {
-	return fmt.Sprintf("collector: off below a %d MiB memory limit", b.Limit>>20)
-}
-
 // Budget bounds.
 const (
 	minLimit      = 1 << 30 // a scan of 500,000 lines peaks near 500 MiB

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -21,11 +22,12 @@ func Reserve(want int) (Plan, error) {
 	if Default() {
 		return Plan{Reason: "the Go runtime's defaults were asked for"}, nil
 	}
-	p := plan(readSystem(), want)
+	s := readSystem()
+	p := plan(s, want)
 	if p.Bytes == 0 {
 		return p, nil
 	}
-	if err := advise(p.Bytes, int(readInt("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", 2<<20))); err != nil {
+	if err := advise(p.Bytes, s.hugePage); err != nil {
 		return Plan{Reason: err.Error()}, err
 	}
 	return p, nil
@@ -94,7 +96,7 @@ func readSystem() system {
 		hugePage:   int(readInt("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", 0)),
 		overcommit: int(readInt("/proc/sys/vm/overcommit_memory", -1)),
 		memTotal:   memTotal(),
-		cgroupMax:  cgroupMax(),
+		cgroupMax:  cgroupMax("/"),
 	}
 	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err == nil {
 		// "always [madvise] never": the bracketed word is the mode.
@@ -125,8 +127,9 @@ func readInt(path string, def int64) int64 {
 
 // cgroupMax returns the memory limit of the cgroup this process runs in
 // (cgroup v2 memory.max, or v1 memory.limit_in_bytes), 0 when there is none.
-func cgroupMax() int64 {
-	b, err := os.ReadFile("/proc/self/cgroup")
+// root is "/" but for tests.
+func cgroupMax(root string) int64 {
+	b, err := os.ReadFile(filepath.Join(root, "proc/self/cgroup"))
 	if err != nil {
 		return 0
 	}
@@ -139,9 +142,9 @@ func cgroupMax() int64 {
 		var file string
 		switch {
 		case parts[0] == "0" && parts[1] == "":
-			file = "/sys/fs/cgroup" + parts[2] + "/memory.max"
+			file = filepath.Join(root, "sys/fs/cgroup", parts[2], "memory.max")
 		case strings.Contains(","+parts[1]+",", ",memory,"):
-			file = "/sys/fs/cgroup/memory" + parts[2] + "/memory.limit_in_bytes"
+			file = filepath.Join(root, "sys/fs/cgroup/memory", parts[2], "memory.limit_in_bytes")
 		default:
 			continue
 		}

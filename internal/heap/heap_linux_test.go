@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -155,11 +156,42 @@ func TestSetBudget(t *testing.T) {
 	}
 }
 
-func TestCgroupAndMemTotal(t *testing.T) {
+func TestMemTotal(t *testing.T) {
 	if memTotal() <= 0 {
 		t.Fatal("MemTotal not read from /proc/meminfo")
 	}
-	if n := cgroupMax(); n < 0 {
-		t.Fatalf("cgroup limit %d", n)
+}
+
+// TestCgroupMax reads fake cgroup trees: v2, v1, no limit, and a path that
+// tries to leave the cgroup file system.
+func TestCgroupMax(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  int64
+	}{
+		{"v2 limit", map[string]string{"proc/self/cgroup": "0::/ci/job\n", "sys/fs/cgroup/ci/job/memory.max": "2147483648\n"}, 2 << 30},
+		{"v2 no limit", map[string]string{"proc/self/cgroup": "0::/ci/job\n", "sys/fs/cgroup/ci/job/memory.max": "max\n"}, 0},
+		{"v1 limit", map[string]string{"proc/self/cgroup": "5:cpu,cpuacct:/x\n4:memory:/docker/abc\n", "sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes": "536870912\n"}, 512 << 20},
+		{"v1 no limit", map[string]string{"proc/self/cgroup": "4:memory:/\n", "sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n"}, 0},
+		{"escape refused", map[string]string{"proc/self/cgroup": "0::/../../etc\n", "sys/etc/memory.max": "1024\n"}, 0},
+		{"no cgroup file", map[string]string{}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			for p, c := range tt.files {
+				full := filepath.Join(root, p)
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := cgroupMax(root); got != tt.want {
+				t.Fatalf("cgroupMax = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }
