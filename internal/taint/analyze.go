@@ -272,7 +272,7 @@ var statePool = sync.Pool{New: func() any { return &fnState{env: map[string]Valu
 func (a *analyzer) release(st *fnState) {
 	env, stack := st.env, st.argStack
 	clear(env)
-	clear(stack[:cap(stack)])
+	clear(stack) // only a panicking run leaves values; calls clear what they pop
 	*st = fnState{env: env, argStack: stack[:0]}
 	statePool.Put(st)
 }

@@ -69,10 +69,6 @@ func (s *fnState) call(c *python.Call, depth int) Value {
 	}
 	top := len(s.argStack)
 	args := s.argStack[base:top:top]
-	defer func() {
-		clear(s.argStack[base:top])
-		s.argStack = s.argStack[:base]
-	}()
 	var kws map[string]Value
 	if len(c.Keywords) > 0 {
 		kws = make(map[string]Value, len(c.Keywords))
@@ -104,7 +100,11 @@ func (s *fnState) call(c *python.Call, depth int) Value {
 		}
 		s.calls = append(s.calls, cs)
 	}
-	return s.apply(c, callee, method, recv, args, kws, depth)
+	v := s.apply(c, callee, method, recv, args, kws, depth)
+	// Pop. A panic skips this; release resets the stack of a failed run.
+	clear(s.argStack[base:top])
+	s.argStack = s.argStack[:base]
+	return v
 }
 
 // recordedMethods are the methods the pattern rules look at.
