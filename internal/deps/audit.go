@@ -112,10 +112,7 @@ func Audit(pr *Project, cfg Config) (*Result, error) {
 					firstLine = d.Line
 				}
 			}
-			version := d.Version
-			if d.URL != "" {
-				version = archiveVersion(d.URL, d.Key)
-			}
+			version := pinnedVersion(d)
 			switch {
 			case version != "":
 				v, err := pep440.Parse(version)
@@ -304,6 +301,15 @@ func unpinned(f *File, d *Dependency) Issue {
 
 // vulnerable checks one pinned dependency and returns one issue listing
 // every advisory that affects it.
+// pinnedVersion is the one version a dependency installs: its == pin, or
+// the version in the file name of an archive URL; "" when there is none.
+func pinnedVersion(d *Dependency) string {
+	if d.URL != "" {
+		return archiveVersion(d.URL, d.Key)
+	}
+	return d.Version
+}
+
 // match is the result of vulnerable for one dependency.
 type match struct {
 	iss *Issue
@@ -326,14 +332,7 @@ func matchAll(pr *Project, getDB func() (*vulndb.DB, error)) map[*Dependency]mat
 			if d.Editable && d.Key == "" {
 				continue
 			}
-			version := d.Version
-			if d.URL != "" {
-				version = archiveVersion(d.URL, d.Key)
-			}
-			if version == "" {
-				continue
-			}
-			if v, err := pep440.Parse(version); err == nil {
+			if v, err := pep440.Parse(pinnedVersion(d)); err == nil {
 				jobs = append(jobs, job{d, v})
 			}
 		}
