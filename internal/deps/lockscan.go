@@ -122,15 +122,14 @@ func countHashes(s string) int {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '"' || c == '\'':
-			// Skip the string; an unterminated one ends the value.
-			j := i + 1
-			for j < len(s) && s[j] != c && s[j] != '\n' {
-				if s[j] == '\\' && c == '"' {
-					j++
-				}
-				j++
+			// Skip the string; an unterminated one ends its line.
+			if j := stringEnd(s, i); j >= 0 {
+				i = j
+			} else if nl := strings.IndexByte(s[i:], '\n'); nl >= 0 {
+				i += nl
+			} else {
+				i = len(s)
 			}
-			i = j
 		case c == 'h' && strings.HasPrefix(s[i:], "hash") && (i == 0 || strings.IndexByte("{, \t\n", s[i-1]) >= 0):
 			j := i + 4
 			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
@@ -186,6 +185,23 @@ func keyEnd(s string) int {
 	return -1
 }
 
+// stringEnd returns the index of the quote that closes the string opening
+// at s[i] (basic strings have backslash escapes, literal strings none), or
+// -1 when the line or s ends first.
+func stringEnd(s string, i int) int {
+	q := s[i]
+	for j := i + 1; j < len(s) && s[j] != '\n'; j++ {
+		if s[j] == '\\' && q == '"' {
+			j++
+			continue
+		}
+		if s[j] == q {
+			return j
+		}
+	}
+	return -1
+}
+
 // valueDepth scans one line of a value and returns the bracket depth at
 // its end, starting from depth. Strings must close on their line
 // (multi-line strings are not used by lock files and are rejected).
@@ -197,17 +213,8 @@ func valueDepth(v string, depth int) (int, error) {
 			if strings.HasPrefix(v[i:], `"""`) || strings.HasPrefix(v[i:], "'''") {
 				return 0, fmt.Errorf("multi-line strings are not expected in a lock file")
 			}
-			j := i + 1
-			for ; j < len(v); j++ {
-				if v[j] == '\\' && c == '"' {
-					j++
-					continue
-				}
-				if v[j] == c {
-					break
-				}
-			}
-			if j >= len(v) {
+			j := stringEnd(v, i)
+			if j < 0 {
 				return 0, fmt.Errorf("unterminated string")
 			}
 			i = j
